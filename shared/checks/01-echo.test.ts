@@ -1,0 +1,91 @@
+// Stage 01 · Echo: the Worker routes /ws to the room's Durable Object, which
+// accepts the socket (hibernation API) and sends each message back to its sender.
+import { describe } from "vitest";
+import { check, CheckFailure, show } from "./helpers/check.ts";
+import { expectCode, expectMessage } from "./helpers/expect.ts";
+import { join, newRoom, request } from "./helpers/chat-client.ts";
+
+const ROUTE_HINT =
+  "In the Worker's fetch, get the room's object with env.CHAT.getByName(room) and return its fetch(request); " +
+  "in Chat.fetch, accept the server end with this.ctx.acceptWebSocket(server). See TODO(step 1) in src/index.ts.";
+const ECHO_HINT =
+  "In webSocketMessage, read the sender's name with ws.deserializeAttachment() and ws.send() a JSON " +
+  '{"type":"message","name":…,"message":…} back. See TODO(step 1).';
+
+describe("01 · Echo", () => {
+  check("GET /ws with a room and a name opens a WebSocket", ROUTE_HINT, async () => {
+    await join(newRoom(), "alice");
+  });
+
+  check("a message comes back to its sender, with the sender's name", ECHO_HINT, async () => {
+    const alice = await join(newRoom(), "alice");
+    alice.say("hello");
+    const frame = await alice.nextMessage('alice receives {"type":"message","name":"alice","message":"hello"}');
+    expectMessage(frame, "alice", "hello");
+  });
+
+  check("the name and the message arrive trimmed", ECHO_HINT, async () => {
+    const alice = await join(newRoom(), "  alice  ");
+    alice.say("  hi there \n");
+    expectMessage(await alice.nextMessage("alice receives her message back"), "alice", "hi there");
+  });
+
+  check("messages come back in the order they were sent", ECHO_HINT, async () => {
+    const alice = await join(newRoom(), "alice");
+    for (const text of ["one", "two", "three"]) alice.say(text);
+    for (const text of ["one", "two", "three"]) {
+      expectMessage(await alice.nextMessage(`alice receives "${text}" back`), "alice", text);
+    }
+  });
+
+  check("a frame that is not JSON gets a bad_message error, and the socket stays open", ECHO_HINT, async () => {
+    const alice = await join(newRoom(), "alice");
+    alice.sendRaw("hello?");
+    const error = await alice.nextError('an {"type":"error","code":"bad_message"} frame');
+    expectCode(error.code, "bad_message");
+    alice.say("still here");
+    expectMessage(await alice.nextMessage("the socket still works after an error"), "alice", "still here");
+  });
+
+  check("a message over 1000 characters gets a too_long error and is not echoed", ECHO_HINT, async () => {
+    const alice = await join(newRoom(), "alice");
+    alice.say("x".repeat(1001));
+    expectCode((await alice.nextError('an {"type":"error","code":"too_long"} frame')).code, "too_long");
+    await alice.expectNoMore("message", "no message frame for a rejected message");
+  });
+
+  check("closing completes the handshake: the client sees the code it sent", ROUTE_HINT, async () => {
+    const alice = await join(newRoom(), "alice");
+    const event = await alice.close(4001, "done");
+    if (event?.code !== 4001) {
+      throw new CheckFailure("the server answers the close frame with code 4001", `close code ${event?.code ?? "none"}`);
+    }
+  });
+
+  describe("the Worker turns away bad requests", () => {
+    const rejections: [string, string, RequestInit, number][] = [
+      ["without a name", "/ws?room=lobby", upgrade(), 400],
+      ["with a name of 33 characters", `/ws?name=${"a".repeat(33)}`, upgrade(), 400],
+      ["with a room name that is not allowed", "/ws?room=no%20spaces&name=alice", upgrade(), 400],
+      ["without an Upgrade: websocket header", "/ws?name=alice", {}, 426],
+    ];
+    for (const [label, path, init, status] of rejections) {
+      check(`GET ${label} gets ${status} with a JSON error`, "The Worker should return readJoin(request)'s response when it is one.", async () => {
+        const response = await request(path, init);
+        const body = await response.text();
+        if (response.status !== status || !body.includes('"error"')) {
+          throw new CheckFailure(`status ${status} with a body like {"error": "…"}`, `status ${response.status} with ${show(body)}`);
+        }
+      });
+    }
+
+    check("an unknown path gets 404", "The Worker should answer 404 for any path other than /ws.", async () => {
+      const response = await request("/no-such-page");
+      if (response.status !== 404) throw new CheckFailure("status 404", `status ${response.status}`);
+    });
+  });
+});
+
+function upgrade(): RequestInit {
+  return { headers: { Upgrade: "websocket" } };
+}

@@ -1,0 +1,88 @@
+// Stage 03 · Persistence: messages are stored in the room's Durable Object, and a
+// newcomer first receives the last 100 of them, oldest first.
+import { describe } from "vitest";
+import { check } from "./helpers/check.ts";
+import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
+import { expectTexts } from "./helpers/expect.ts";
+
+const STORE_HINT =
+  "Store each accepted message with this.ctx.storage (sql.exec INSERT, or put with a key that sorts and never " +
+  "repeats), and in fetch send the stored messages to the new socket before returning the 101. See TODO(step 3).";
+const LIMIT_HINT =
+  "Read only the newest 100 (ORDER BY … DESC LIMIT 100, or list({ reverse: true, limit: 100 })), " +
+  "then reverse them so the oldest is sent first.";
+
+/** Sends `texts` from fresh sockets, 5 per socket (under every stage's rate limit), and waits for each echo. */
+async function post(room: string, texts: string[]) {
+  for (let i = 0; i < texts.length; i += 5) {
+    const writer = await join(room, "writer");
+    const batch = texts.slice(i, i + 5);
+    for (const text of batch) writer.say(text);
+    for (const text of batch) await writer.nextMessage(`the message "${text}" is accepted`);
+    await writer.close();
+  }
+}
+
+/** The history a newcomer receives: the message frames that arrive before anything is sent. */
+async function historyOf(room: string, expectedCount: number): Promise<ChatClient> {
+  const reader = await join(room, "reader");
+  for (let i = 0; i < expectedCount; i++) {
+    await reader.nextMessage(`a newcomer receives ${expectedCount} stored messages`);
+  }
+  await reader.expectNoMore("message", `exactly ${expectedCount} history messages`);
+  return reader;
+}
+
+describe("03 · Persistence", () => {
+  check("a newcomer first receives the earlier messages, oldest first", STORE_HINT, async () => {
+    const room = newRoom();
+    await post(room, ["first", "second", "third"]);
+    const reader = await historyOf(room, 3);
+    expectTexts(reader.all("message"), ["first", "second", "third"], "the history, oldest first");
+  });
+
+  check("history comes before live messages", STORE_HINT, async () => {
+    const room = newRoom();
+    await post(room, ["old"]);
+    const reader = await join(room, "reader");
+    reader.say("new");
+    await reader.nextMessage("the stored message");
+    await reader.nextMessage("then the live one");
+    expectTexts(reader.all("message"), ["old", "new"], "history first, then live");
+  });
+
+  check("messages sent in the same instant are all kept", STORE_HINT + " Keys must not collide.", async () => {
+    const room = newRoom();
+    await post(room, ["a", "b", "c", "d", "e"]);
+    const reader = await historyOf(room, 5);
+    expectTexts(reader.all("message"), ["a", "b", "c", "d", "e"], "all five messages");
+  });
+
+  check("a newcomer receives only the last 100 messages, oldest first", LIMIT_HINT, async () => {
+    const room = newRoom();
+    const texts = Array.from({ length: 105 }, (_, i) => `message ${i + 1}`);
+    await post(room, texts);
+    const reader = await historyOf(room, 100);
+    expectTexts(reader.all("message"), texts.slice(5), "messages 6 to 105");
+  });
+
+  check("invalid messages are not stored", "Only store a message after readMessage accepted it.", async () => {
+    const room = newRoom();
+    const alice = await join(room, "alice");
+    alice.sendRaw("not json");
+    alice.say("x".repeat(1001));
+    alice.say("kept");
+    await alice.nextMessage("the valid message is accepted");
+    const reader = await historyOf(room, 1);
+    expectTexts(reader.all("message"), ["kept"], "only the valid message");
+  });
+
+  check("history survives the object's eviction", "Keep messages in this.ctx.storage, not in a field of the object: " +
+    "fields are lost when the object is evicted from memory.", async () => {
+    const room = newRoom();
+    await post(room, ["before eviction"]);
+    await evict(room, "close");
+    const reader = await historyOf(room, 1);
+    expectTexts(reader.all("message"), ["before eviction"], "the history after eviction");
+  });
+});

@@ -1,0 +1,109 @@
+// The chat protocol: what a client may send, and what the server answers.
+// Every step imports this file, so the rules live in one place and the
+// step files can stay about Durable Objects. You do not need to edit it.
+
+export const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const MAX_NAME_LENGTH = 32;
+export const MAX_MESSAGE_LENGTH = 1000;
+
+/** A chat line, as the server sends it. Stage 04 adds the two time fields. */
+export type MessageFrame = {
+  type: "message";
+  name: string;
+  message: string;
+  timestamp?: number;
+  serverTime?: string;
+};
+
+/** Who is in the room (stage 05 on). */
+export type UsersFrame = { type: "users"; count: number; names: string[] };
+
+export type ErrorCode = "bad_message" | "too_long" | "rate_limited";
+export type ErrorFrame = {
+  type: "error";
+  code: ErrorCode;
+  message: string;
+  retryAfterMs?: number;
+};
+
+export type ServerFrame = MessageFrame | UsersFrame | ErrorFrame;
+
+/** Where a WebSocket wants to go: a valid room and name, or the reason it can't. */
+export type Join = { room: string; name: string };
+
+/**
+ * Checks a `GET /ws?room=…&name=…` request. Returns the room and the trimmed
+ * name, or the HTTP response that explains what is wrong (405, 426 or 400).
+ */
+export function readJoin(request: Request): Join | Response {
+  if (request.method !== "GET") {
+    return jsonError(405, "Open the chat with GET /ws and an Upgrade: websocket header.", {
+      Allow: "GET",
+    });
+  }
+  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+    return jsonError(426, "This endpoint only speaks WebSocket: send an Upgrade: websocket header.");
+  }
+  const params = new URL(request.url).searchParams;
+  const room = params.get("room") ?? "default";
+  if (!ROOM_PATTERN.test(room)) {
+    return jsonError(400, "room must be 1 to 64 letters, digits, '-' or '_'.");
+  }
+  const name = (params.get("name") ?? "").trim();
+  const length = characterCount(name);
+  if (length === 0) return jsonError(400, "name is required.");
+  if (length > MAX_NAME_LENGTH) {
+    return jsonError(400, `name must be at most ${MAX_NAME_LENGTH} characters (got ${length}).`);
+  }
+  if (/\p{Cc}/u.test(name)) return jsonError(400, "name must not contain control characters.");
+  return { room, name };
+}
+
+/**
+ * Reads one frame from a client. A valid frame is `{"message": "<text>"}`;
+ * the text comes back trimmed. Anything else becomes the error frame to send.
+ */
+export function readMessage(data: string | ArrayBuffer): { message: string } | ErrorFrame {
+  if (typeof data !== "string") {
+    return errorFrame("bad_message", "Send text frames holding JSON, not binary data.");
+  }
+  let frame: unknown;
+  try {
+    frame = JSON.parse(data);
+  } catch {
+    return errorFrame("bad_message", 'Frames must be JSON, like {"message": "hello"}.');
+  }
+  const text = isObject(frame) ? frame.message : undefined;
+  if (typeof text !== "string") {
+    return errorFrame("bad_message", 'Frames must be a JSON object with a string "message".');
+  }
+  const message = text.trim();
+  const length = characterCount(message);
+  if (length === 0) return errorFrame("bad_message", "The message is empty.");
+  if (length > MAX_MESSAGE_LENGTH) {
+    return errorFrame(
+      "too_long",
+      `Messages can be at most ${MAX_MESSAGE_LENGTH} characters (this one has ${length}).`,
+    );
+  }
+  return { message };
+}
+
+export function errorFrame(code: ErrorCode, message: string): ErrorFrame {
+  return { type: "error", code, message };
+}
+
+/** Counts Unicode code points, so "😀" is one character, not two UTF-16 units or four bytes. */
+function characterCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function jsonError(status: number, error: string, headers?: HeadersInit): Response {
+  return Response.json({ error }, { status, headers });
+}

@@ -1,0 +1,57 @@
+import { DurableObject } from "cloudflare:workers";
+import { readJoin, readMessage, type ServerFrame } from "../../../shared/protocol.ts";
+
+/** What each socket carries through hibernation (serializeAttachment). */
+type Attachment = { name: string };
+
+/** The Worker: it checks the request and hands it to the room's Durable Object. */
+export default {
+  async fetch(request, env): Promise<Response> {
+    if (new URL(request.url).pathname !== "/ws") {
+      return new Response("Not found", { status: 404 });
+    }
+    const join = readJoin(request);
+    if (join instanceof Response) return join;
+    // The same room name always reaches the same object, wherever the request comes from.
+    const room = env.CHAT.getByName(join.room);
+    return room.fetch(request);
+  },
+} satisfies ExportedHandler<Env>;
+
+/** One instance per room: it owns the room's sockets. */
+export class Chat extends DurableObject<Env> {
+  async fetch(request: Request): Promise<Response> {
+    // The Worker has already validated the name.
+    const name = new URL(request.url).searchParams.get("name")!.trim();
+    const [client, server] = Object.values(new WebSocketPair());
+    // acceptWebSocket (not server.accept()) lets the object sleep while sockets stay open.
+    this.ctx.acceptWebSocket(server);
+    const attachment: Attachment = { name };
+    server.serializeAttachment(attachment);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer) {
+    const frame = readMessage(data);
+    if ("type" in frame) return send(ws, frame);
+
+    const sender = ws.deserializeAttachment() as Attachment;
+    this.broadcast({ type: "message", name: sender.name, message: frame.message });
+  }
+
+  async webSocketClose(ws: WebSocket, code: number, reason: string) {
+    // Answer the client's close frame, or it waits and reports 1006.
+    // 1005 means "no code given" and may not be sent back.
+    ws.close(code === 1005 ? 1000 : code, reason);
+  }
+
+  private broadcast(frame: ServerFrame) {
+    // getWebSockets() lists every socket this object accepted, even after it hibernated.
+    for (const ws of this.ctx.getWebSockets()) send(ws, frame);
+  }
+}
+
+function send(ws: WebSocket, frame: ServerFrame) {
+  // A socket that is closing can no longer be written to; it will be gone shortly.
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+}

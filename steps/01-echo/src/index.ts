@@ -1,0 +1,52 @@
+import { DurableObject } from "cloudflare:workers";
+import { readJoin, readMessage, type ServerFrame } from "../../../shared/protocol.ts";
+
+/** What each socket carries through hibernation (serializeAttachment). */
+type Attachment = { name: string };
+
+/** The Worker: it checks the request and hands it to the room's Durable Object. */
+export default {
+  async fetch(request, env): Promise<Response> {
+    if (new URL(request.url).pathname !== "/ws") {
+      return new Response("Not found", { status: 404 });
+    }
+    const join = readJoin(request);
+    if (join instanceof Response) return join;
+    // TODO(step 1): hand the request to the room's Durable Object.
+    // env.CHAT.getByName(join.room) returns a stub for the room's one instance;
+    // return the answer of its fetch(request).
+    return new Response("Not implemented yet: see TODO(step 1) in src/index.ts", { status: 501 });
+  },
+} satisfies ExportedHandler<Env>;
+
+/** One instance per room: it owns the room's sockets. */
+export class Chat extends DurableObject<Env> {
+  async fetch(request: Request): Promise<Response> {
+    // The Worker has already validated the name.
+    const name = new URL(request.url).searchParams.get("name")!.trim();
+    const [client, server] = Object.values(new WebSocketPair());
+    // TODO(step 1): accept `server` with this.ctx.acceptWebSocket(server): unlike server.accept(),
+    // it lets the object sleep while the socket stays open. Then remember who is on this socket:
+    // server.serializeAttachment(attachment), with const attachment: Attachment = { name }.
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer) {
+    const frame = readMessage(data);
+    if ("type" in frame) return send(ws, frame);
+
+    // TODO(step 1): send the message back to its sender as { type: "message", name, message }.
+    // The sender's name is in the socket's attachment: ws.deserializeAttachment() as Attachment.
+  }
+
+  async webSocketClose(ws: WebSocket, code: number, reason: string) {
+    // Answer the client's close frame, or it waits and reports 1006.
+    // 1005 means "no code given" and may not be sent back.
+    ws.close(code === 1005 ? 1000 : code, reason);
+  }
+}
+
+function send(ws: WebSocket, frame: ServerFrame) {
+  // A socket that is closing can no longer be written to; it will be gone shortly.
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+}

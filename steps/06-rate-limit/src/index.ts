@@ -1,0 +1,126 @@
+import { DurableObject } from "cloudflare:workers";
+import { readJoin, readMessage, type MessageFrame, type ServerFrame } from "../../../shared/protocol.ts";
+
+/** How many earlier messages a newcomer sees. */
+const HISTORY_SIZE = 100;
+
+/** What each socket carries through hibernation (serializeAttachment). */
+type Attachment = { name: string };
+// TODO(step 6): give each socket a token bucket here, { tokens: number; refilledAt: number },
+// starting full (5 tokens). In the attachment, it survives hibernation.
+
+/** The Worker: it checks the request and hands it to the room's Durable Object. */
+export default {
+  async fetch(request, env): Promise<Response> {
+    if (new URL(request.url).pathname !== "/ws") {
+      return new Response("Not found", { status: 404 });
+    }
+    const join = readJoin(request);
+    if (join instanceof Response) return join;
+    // The same room name always reaches the same object, wherever the request comes from.
+    const room = env.CHAT.getByName(join.room);
+    return room.fetch(request);
+  },
+} satisfies ExportedHandler<Env>;
+
+/** One instance per room: it owns the room's sockets and its stored messages. */
+export class Chat extends DurableObject<Env> {
+  /** The newest timestamp handed out, so two messages never share one. */
+  private lastTimestamp: number;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // The id orders messages, so two in the same millisecond never collide.
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      message TEXT NOT NULL,
+      timestamp INTEGER NOT NULL
+    )`);
+    // The constructor runs again after every eviction: memory starts empty, storage does not.
+    const newest = ctx.storage.sql.exec<{ t: number | null }>("SELECT MAX(timestamp) AS t FROM messages");
+    this.lastTimestamp = newest.one().t ?? 0;
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    // The Worker has already validated the name.
+    const name = new URL(request.url).searchParams.get("name")!.trim();
+    const [client, server] = Object.values(new WebSocketPair());
+    // acceptWebSocket (not server.accept()) lets the object sleep while sockets stay open.
+    this.ctx.acceptWebSocket(server);
+    const attachment: Attachment = { name };
+    server.serializeAttachment(attachment);
+    for (const frame of this.history()) send(server, frame);
+    this.broadcastUsers();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer) {
+    const frame = readMessage(data);
+    if ("type" in frame) return send(ws, frame);
+
+    const sender = ws.deserializeAttachment() as Attachment;
+    // TODO(step 6): rate limit each socket: a burst of 5 messages, then 1 per second.
+    // Refill the bucket for the time passed (1 token per 1000 ms, at most 5), save it with
+    // ws.serializeAttachment(sender), and take a token. With none left, send
+    // { type: "error", code: "rate_limited", message, retryAfterMs } and stop: no storing, no broadcast.
+    // No setTimeout or setInterval: timers keep the object from hibernating.
+    // The clock can stand still within a request, so step past the last timestamp.
+    const timestamp = Math.max(Date.now(), this.lastTimestamp + 1);
+    this.lastTimestamp = timestamp;
+    // Output gates hold every send below until this write is durable.
+    this.ctx.storage.sql.exec(
+      "INSERT INTO messages (name, message, timestamp) VALUES (?, ?, ?)",
+      sender.name,
+      frame.message,
+      timestamp,
+    );
+    this.broadcast(toFrame({ name: sender.name, message: frame.message, timestamp }));
+  }
+
+  async webSocketClose(ws: WebSocket, code: number, reason: string) {
+    // Answer the client's close frame, or it waits and reports 1006.
+    // 1005 means "no code given" and may not be sent back.
+    ws.close(code === 1005 ? 1000 : code, reason);
+    this.broadcastUsers();
+  }
+
+  async webSocketError(ws: WebSocket) {
+    this.broadcastUsers();
+  }
+
+  /** The newest HISTORY_SIZE messages, oldest first. The primary key lets SQLite read only those rows. */
+  private history(): MessageFrame[] {
+    const rows = this.ctx.storage.sql
+      .exec<StoredMessage>(
+        "SELECT name, message, timestamp FROM messages ORDER BY id DESC LIMIT ?",
+        HISTORY_SIZE,
+      )
+      .toArray();
+    return rows.reverse().map(toFrame);
+  }
+
+  /** Tells everyone who is here. Derived from the sockets, so it is right after hibernation too. */
+  private broadcastUsers() {
+    const open = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+    const everyone = open.map((ws) => (ws.deserializeAttachment() as Attachment).name);
+    const names = [...new Set(everyone)].sort();
+    this.broadcast({ type: "users", count: names.length, names });
+  }
+
+  private broadcast(frame: ServerFrame) {
+    // getWebSockets() lists every socket this object accepted, even after it hibernated.
+    for (const ws of this.ctx.getWebSockets()) send(ws, frame);
+  }
+}
+
+type StoredMessage = { name: string; message: string; timestamp: number };
+
+function toFrame({ name, message, timestamp }: StoredMessage): MessageFrame {
+  return { type: "message", name, message, timestamp, serverTime: new Date(timestamp).toISOString() };
+}
+
+function send(ws: WebSocket, frame: ServerFrame) {
+  // A socket that is closing can no longer be written to; it will be gone shortly.
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+}
