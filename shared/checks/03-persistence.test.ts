@@ -3,7 +3,7 @@
 import { describe } from "vitest";
 import { check } from "./helpers/check.ts";
 import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
-import { expectTexts } from "./helpers/expect.ts";
+import { expectMessage, expectTexts } from "./helpers/expect.ts";
 
 const STORE_HINT =
   "Store each accepted message with this.ctx.storage (sql.exec INSERT, or put with a key that sorts and never " +
@@ -27,10 +27,14 @@ async function post(room: string, texts: string[]) {
 async function historyOf(room: string, expectedCount: number): Promise<ChatClient> {
   const reader = await join(room, "reader");
   for (let i = 0; i < expectedCount; i++) {
-    await reader.nextMessage(`a newcomer receives ${expectedCount} stored messages`);
+    await reader.nextMessage(`a newcomer receives the ${count(expectedCount)} stored so far`);
   }
-  await reader.expectNoMore("message", `exactly ${expectedCount} history messages`);
+  await reader.expectNoMore("message", `a newcomer receives exactly ${count(expectedCount)} of history`);
   return reader;
+}
+
+function count(messages: number): string {
+  return messages === 1 ? "1 message" : `${messages} messages`;
 }
 
 describe("03 · Persistence", () => {
@@ -46,9 +50,8 @@ describe("03 · Persistence", () => {
     await post(room, ["old"]);
     const reader = await join(room, "reader");
     reader.say("new");
-    await reader.nextMessage("the stored message");
-    await reader.nextMessage("then the live one");
-    expectTexts(reader.all("message"), ["old", "new"], "history first, then live");
+    expectMessage(await reader.nextMessage('first, the stored message "old"'), "writer", "old");
+    expectMessage(await reader.nextMessage('then the reader\'s own live message "new"'), "reader", "new");
   });
 
   check("messages sent in the same instant are all kept", STORE_HINT + " Keys must not collide.", async () => {

@@ -15,7 +15,8 @@ export class CheckFailure extends Error {
 
 /** Declares one check: `name` says the behaviour, `hint` says where to look when it fails. */
 export function check(name: string, hint: string, body: () => Promise<void>) {
-  test(name, async () => {
+  // Checks run side by side: each uses its own room, and a failing one waits for frames that never come.
+  test.concurrent(name, async () => {
     try {
       await body();
     } catch (error) {

@@ -1,0 +1,68 @@
+// `npm run check -- [N] [--solution] [--json]`: runs the checks and says where you stand.
+import { parseArgs } from "node:util";
+import { formatProgress, formatTarget, progressOf, type Progress } from "./report.ts";
+import { allPassed, runChecks, type Target } from "./run-checks.ts";
+import { isUntouched } from "./starters.ts";
+import { parseStage, STAGES, stageDir, UsageError, type Kind } from "./stages.ts";
+
+const USAGE = `Usage: npm run check -- [N] [--solution] [--json]
+
+  npm run check -- 3             check steps/03-* against the checks of stages 1 to 3
+  npm run check                  show your progress through every stage
+  npm run check -- 3 --solution  check solutions/03-* instead
+  --json                         print the results as JSON (for instructors' tools)
+
+N may be written 3, 03 or 03-persistence.`;
+
+async function main(args: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(args);
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`Give at most one stage (got ${positionals.join(" ")}).`);
+  const kind: Kind = values.solution ? "solutions" : "steps";
+
+  if (positionals.length === 1) {
+    const stage = parseStage(positionals[0]);
+    const [result] = await runChecks([{ kind, stage }]);
+    console.log(values.json ? JSON.stringify(result, null, 2) : formatTarget(result));
+    return allPassed(result) ? 0 : 1;
+  }
+
+  // No stage: every stage's folder, skipping starters nobody has touched yet.
+  const started = STAGES.filter((stage) => kind === "solutions" || !isUntouched(stage));
+  const results = started.length > 0 ? await runChecks(started.map((stage): Target => ({ kind, stage }))) : [];
+  const rows = STAGES.map((stage): Progress => {
+    const result = results.find((r) => r.stage === stage);
+    return result
+      ? progressOf(result)
+      : { stage, folder: stageDir(kind, stage), status: "not started", passed: 0, total: 0 };
+  });
+  console.log(values.json ? JSON.stringify(rows, null, 2) : formatProgress(kind, rows));
+  return rows.some((row) => row.status === "failing") ? 1 : 0;
+}
+
+function parseOptions(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        solution: { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(error.message);
+  process.exitCode = 2;
+}

@@ -1,0 +1,166 @@
+// Turns check results into the text an attendee reads: one line per check, and
+// for each failure what was expected, what happened, and where to look.
+import { stripVTControlCharacters, styleText } from "node:util";
+import { suitePassed, type SuiteResult, type TargetResult } from "./run-checks.ts";
+import { STAGES, stageDir, type Kind, type Stage } from "./stages.ts";
+
+type Style = Parameters<typeof styleText>[0];
+
+/** Colors only when stdout is a terminal that wants them (NO_COLOR and FORCE_COLOR are honoured). */
+function paint(style: Style, text: string): string {
+  return styleText(style, text, { validateStream: true, stream: process.stdout });
+}
+
+const PASS = () => paint("green", "✓");
+const FAIL = () => paint("red", "✗");
+
+export function stageLabel(stage: Stage): string {
+  return `${String(stage.number).padStart(2, "0")} · ${stage.title}`;
+}
+
+export function guidePage(stage: Stage): string {
+  return `docs/steps/${stage.slug}.md`;
+}
+
+/** The full report of `npm run check -- N`. */
+export function formatTarget(result: TargetResult): string {
+  const lines: string[] = [];
+  const { stage, folder } = result;
+  const loadError = result.suites.find((s) => s.error && s.checks.length === 0)?.error;
+  lines.push(paint("bold", `Checking ${folder} against stages 1–${stage.number}`), "");
+
+  if (loadError) {
+    lines.push(
+      `${FAIL()} Your code in ${folder}/src/index.ts did not load, so no check could run:`,
+      "",
+      indent(clean(loadError), 4),
+      "",
+      `Hint: the error names a line of your file. Fix it, then run ${paint("cyan", `npm run check -- ${stage.number}`)} again.`,
+      `      ${paint("cyan", "npm run typecheck")} lists TypeScript mistakes too.`,
+    );
+    return lines.join("\n");
+  }
+
+  for (const suite of result.suites) lines.push(...formatSuite(suite, suite.stage.number < stage.number));
+  lines.push(...nextSteps(result));
+  return lines.join("\n");
+}
+
+function formatSuite(suite: SuiteResult, earlier: boolean): string[] {
+  const passed = suite.checks.filter((c) => c.passed).length;
+  const total = suite.checks.length;
+  // A finished earlier stage folds into one line, so the current stage stands out.
+  if (earlier && suitePassed(suite)) {
+    return [`${PASS()} ${stageLabel(suite.stage)}: all ${total} checks pass`];
+  }
+  const lines = ["", paint("bold", `${stageLabel(suite.stage)}  (${passed} of ${total} pass)`)];
+  if (earlier) {
+    lines.push(paint("yellow", "  These passed when this stage was done: a change since then broke them."));
+  }
+  if (suite.error) lines.push(indent(clean(suite.error), 4));
+  for (const check of suite.checks) {
+    lines.push(`  ${check.passed ? PASS() : FAIL()} ${check.name}`);
+    if (!check.passed && check.error) lines.push(indent(clean(check.error), 6));
+  }
+  return lines;
+}
+
+function nextSteps(result: TargetResult): string[] {
+  const { stage, kind, folder } = result;
+  const checks = result.suites.flatMap((s) => s.checks);
+  const passed = checks.filter((c) => c.passed).length;
+  const lines = [""];
+  if (passed === checks.length && result.suites.every(suitePassed)) {
+    lines.push(paint(["bold", "green"], `Stage ${stage.number} is done: all ${checks.length} checks pass.`));
+    const next = STAGES.find((s) => s.number === stage.number + 1);
+    if (kind === "steps" && next) {
+      lines.push(
+        `Next: ${stageLabel(next)}. Start it with ${paint("cyan", `npm run step -- ${next.number}`)} ` +
+          `and read ${guidePage(next)}.`,
+      );
+    } else if (kind === "steps") {
+      lines.push("That was the last stage. Well done!");
+    }
+    return lines;
+  }
+  const firstFailure = result.suites.flatMap((s) => s.checks).find((c) => !c.passed);
+  lines.push(`${passed} of ${checks.length} checks pass.`);
+  if (firstFailure) lines.push(`Start with the first ${FAIL()} above: "${firstFailure.name}".`);
+  if (kind === "steps") {
+    lines.push(
+      `The TODO(step ${stage.number}) comments in ${folder}/src/index.ts show where to work; ` +
+        `${guidePage(stage)} explains the ideas.`,
+    );
+  }
+  return lines;
+}
+
+export type Progress = { stage: Stage; folder: string; status: "passed" | "failing" | "not started"; passed: number; total: number };
+
+/** The table of `npm run check` with no stage: where an attendee stands. */
+export function formatProgress(kind: Kind, rows: Progress[]): string {
+  const done = rows.filter((r) => r.status === "passed").length;
+  const width = 24;
+  const lines = [paint("bold", `Progress in ${kind}/`), ""];
+  for (const row of rows) {
+    const mark = row.status === "passed" ? PASS() : row.status === "failing" ? FAIL() : paint("dim", "·");
+    const counts = row.status === "not started" ? "" : `${row.passed}/${row.total} checks`;
+    lines.push(`  ${mark} ${stageLabel(row.stage).padEnd(width)} ${row.status.padEnd(12)} ${counts}`);
+  }
+  lines.push("", `${progressBar(done, rows.length)} ${done} of ${rows.length} stages done`);
+  const next = rows.find((r) => r.status !== "passed");
+  if (next) {
+    lines.push(
+      `Next: ${stageLabel(next.stage)}. ${paint("cyan", `npm run check -- ${next.stage.number}`)} shows what is left` +
+        (kind === "steps" ? `, and ${paint("cyan", `npm run step -- ${next.stage.number}`)} runs it.` : "."),
+    );
+  }
+  return lines.join("\n");
+}
+
+function progressBar(done: number, total: number, width = 24): string {
+  const filled = Math.round((done / total) * width);
+  return `[${paint("green", "█".repeat(filled))}${"░".repeat(width - filled)}]`;
+}
+
+export function progressOf(result: TargetResult): Progress {
+  const checks = result.suites.flatMap((s) => s.checks);
+  const passed = checks.filter((c) => c.passed).length;
+  const ok = result.suites.every(suitePassed);
+  return { stage: result.stage, folder: stageDir(result.kind, result.stage), status: ok ? "passed" : "failing", passed, total: checks.length };
+}
+
+/** Error text without terminal colors, trimmed of blank lines. */
+function clean(text: string): string {
+  return stripVTControlCharacters(text).trim();
+}
+
+/** Indents every line, wrapping long ones to the terminal so "Hint: …" stays readable. */
+function indent(text: string, spaces: number): string {
+  const pad = " ".repeat(spaces);
+  const width = Math.max(60, (process.stdout.columns || 100) - spaces);
+  return text
+    .split("\n")
+    .flatMap((line) => wrap(line, width))
+    .map((line) => pad + line)
+    .join("\n");
+}
+
+/** Breaks a line at spaces; continuation lines line up after a label like "Hint:     ". */
+function wrap(line: string, width: number): string[] {
+  if (line.length <= width) return [line];
+  const label = /^(Expected|Got|Hint):\s+/.exec(line)?.[0] ?? "";
+  const hang = " ".repeat(label.length);
+  const out: string[] = [];
+  let current = "";
+  for (const word of line.split(" ")) {
+    if (current && current.length + 1 + word.length > width) {
+      out.push(current);
+      current = hang + word;
+    } else {
+      current = current ? `${current} ${word}` : word;
+    }
+  }
+  out.push(current);
+  return out;
+}

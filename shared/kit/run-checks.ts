@@ -1,0 +1,75 @@
+// Runs the check suites against step or solution folders, inside workerd through
+// Vitest and @cloudflare/vitest-plugin, and returns plain results for the reports.
+import { Writable } from "node:stream";
+import { createVitest, type Reporter, type TestModule } from "vitest/node";
+import { REPO_ROOT } from "./paths.ts";
+import { STAGES, stageDir, type Kind, type Stage } from "./stages.ts";
+
+export type Target = { kind: Kind; stage: Stage };
+export type CheckResult = { name: string; passed: boolean; error?: string };
+export type SuiteResult = { stage: Stage; checks: CheckResult[]; error?: string };
+export type TargetResult = Target & { folder: string; suites: SuiteResult[] };
+
+/**
+ * Checks each target against the suites of stages 1..N, all in one Vitest run.
+ * A suite whose file could not run (say, the folder's code does not compile)
+ * comes back with `error` and no checks.
+ */
+export async function runChecks(targets: Target[]): Promise<TargetResult[]> {
+  process.env.CHAT_TARGETS = targets.map((t) => stageDir(t.kind, t.stage)).join(",");
+  // Offline, Miniflare would try (and fail, loudly) to download Request.cf data.
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+  let modules: readonly TestModule[] = [];
+  let runErrors: string[] = [];
+  const collect: Reporter = {
+    onTestRunEnd(testModules, unhandledErrors) {
+      modules = testModules;
+      runErrors = unhandledErrors.map((e) => e.message ?? String(e));
+    },
+  };
+  const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const vitest = await createVitest(
+    "test",
+    { root: REPO_ROOT, watch: false, reporters: [collect], maxWorkers: 6 },
+    {},
+    { stdout: quiet, stderr: quiet },
+  );
+  const exitCode = process.exitCode;
+  try {
+    await vitest.start();
+  } finally {
+    await vitest.close();
+    // Vitest marks the process failed when a check fails; the caller decides what that means.
+    process.exitCode = exitCode;
+  }
+  return targets.map((target) => {
+    const folder = stageDir(target.kind, target.stage);
+    const suites = STAGES.filter((s) => s.number <= target.stage.number).map((stage) => {
+      const module = modules.find((m) => m.project.name === folder && m.moduleId.endsWith(`${stage.slug}.test.ts`));
+      return module ? suiteResult(stage, module) : { stage, checks: [], error: runErrors[0] ?? "the suite did not run" };
+    });
+    return { ...target, folder, suites };
+  });
+}
+
+function suiteResult(stage: Stage, module: TestModule): SuiteResult {
+  const checks = [...module.children.allTests()].map((test): CheckResult => {
+    const result = test.result();
+    if (result.state === "failed") {
+      return { name: test.name, passed: false, error: result.errors?.map((e) => e.message).join("\n") };
+    }
+    return { name: test.name, passed: result.state === "passed" };
+  });
+  const moduleErrors = module.errors().map((e) => e.message);
+  if (moduleErrors.length > 0) return { stage, checks, error: moduleErrors.join("\n") };
+  return { stage, checks };
+}
+
+/** Whether every check of every suite passed. */
+export function allPassed(result: TargetResult): boolean {
+  return result.suites.every(suitePassed);
+}
+
+export function suitePassed(suite: SuiteResult): boolean {
+  return !suite.error && suite.checks.length > 0 && suite.checks.every((c) => c.passed);
+}

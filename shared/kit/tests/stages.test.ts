@@ -1,0 +1,99 @@
+// Proves the kit itself: every solution passes the checks of its stage and all earlier
+// ones, and every starter passes the earlier stages but fails its own (so each check
+// can fail, and each starter is a true base for its stage).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+import { REPO_ROOT } from "../paths.ts";
+import { runChecks, suitePassed, type SuiteResult, type TargetResult } from "../run-checks.ts";
+import { fingerprint, recordedFingerprints } from "../starters.ts";
+import { STAGES, stageEntry, type Kind } from "../stages.ts";
+
+let results: TargetResult[] = [];
+
+before(async () => {
+  const kinds: Kind[] = ["solutions", "steps"];
+  results = await runChecks(kinds.flatMap((kind) => STAGES.map((stage) => ({ kind, stage }))));
+});
+
+function resultOf(kind: Kind, number: number): TargetResult {
+  const result = results.find((r) => r.kind === kind && r.stage.number === number);
+  assert.ok(result, `no result for ${kind} ${number}`);
+  return result;
+}
+
+/** The failing checks of a suite, for assertion messages. */
+function failures(suite: SuiteResult): string {
+  if (suite.error) return suite.error;
+  return suite.checks
+    .filter((c) => !c.passed)
+    .map((c) => `✗ ${c.name}\n${c.error}`)
+    .join("\n");
+}
+
+describe("solutions", () => {
+  for (const stage of STAGES) {
+    test(`solutions/${stage.slug} passes the checks of stages 1-${stage.number}`, () => {
+      for (const suite of resultOf("solutions", stage.number).suites) {
+        assert.ok(suitePassed(suite), `stage ${suite.stage.slug} fails:\n${failures(suite)}`);
+      }
+    });
+  }
+});
+
+describe("starters", () => {
+  for (const stage of STAGES) {
+    test(`steps/${stage.slug} passes the earlier stages and fails its own`, () => {
+      const { suites } = resultOf("steps", stage.number);
+      for (const suite of suites.filter((s) => s.stage.number < stage.number)) {
+        assert.ok(suitePassed(suite), `earlier stage ${suite.stage.slug} fails:\n${failures(suite)}`);
+      }
+      const own = suites.find((s) => s.stage === stage);
+      assert.ok(own && !own.error && own.checks.length > 0, `its own suite did not run: ${own?.error}`);
+      assert.ok(own.checks.some((c) => !c.passed), "the starter already passes its own stage's checks");
+    });
+  }
+
+  const read = (kind: Kind, number: number) =>
+    readFileSync(join(REPO_ROOT, stageEntry(kind, STAGES[number - 1])), "utf8").replaceAll("\r\n", "\n");
+
+  for (const stage of STAGES.slice(1)) {
+    test(`steps/${stage.slug} is solutions of stage ${stage.number - 1} plus TODO(step ${stage.number}) comments`, () => {
+      const starter = read("steps", stage.number);
+      const previous = read("solutions", stage.number - 1);
+      assert.deepEqual(codeAddedTo(previous, starter), [], "the starter changes code, not only comments");
+    });
+  }
+
+  for (const stage of STAGES) {
+    test(`TODO markers: steps/${stage.slug} has only its own, solutions/${stage.slug} has none`, () => {
+      const markers = [...read("steps", stage.number).matchAll(/TODO\(step (\d+)\)/g)].map((m) => Number(m[1]));
+      assert.ok(markers.length > 0, "the starter has no TODO(step N) marker");
+      assert.deepEqual([...new Set(markers)], [stage.number]);
+      assert.doesNotMatch(read("solutions", stage.number), /TODO/);
+    });
+  }
+
+  test("the recorded starter fingerprints are up to date (else: node shared/kit/starters.ts --update)", () => {
+    const recorded = recordedFingerprints();
+    for (const stage of STAGES) assert.equal(recorded[stage.slug], fingerprint(stage), stage.slug);
+  });
+});
+
+/**
+ * What the starter adds to the previous solution, if it only adds lines: the solution's
+ * lines must all appear in the starter, in order. Returns the added lines that are not
+ * comments or blank (none, for a starter that only adds TODO comments).
+ */
+function codeAddedTo(previous: string, starter: string): string[] {
+  const wanted = previous.split("\n");
+  const added: string[] = [];
+  let next = 0;
+  for (const line of starter.split("\n")) {
+    if (next < wanted.length && line === wanted[next]) next++;
+    else if (line.trim() !== "" && !line.trim().startsWith("//")) added.push(line);
+  }
+  if (next < wanted.length) added.push(`(missing from the starter: ${JSON.stringify(wanted[next])})`);
+  return added;
+}
