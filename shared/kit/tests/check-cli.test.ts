@@ -1,0 +1,88 @@
+// `npm run check` as an attendee runs it: a child process, its output and its exit code.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { REPO_ROOT } from "../paths.ts";
+
+function check(args: string[], cwd = REPO_ROOT) {
+  const result = spawnSync(process.execPath, [join(cwd, "shared/kit/check.ts"), ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("npm run check: arguments", () => {
+  test("a stage that does not exist is explained, exit 2", () => {
+    const { status, stderr } = check(["9"]);
+    assert.equal(status, 2);
+    assert.match(stderr, /There is no stage "9"\. Use a number from 1 to 6/);
+  });
+
+  test("an unknown option shows the usage, exit 2", () => {
+    const { status, stderr } = check(["3", "--nope"]);
+    assert.equal(status, 2);
+    assert.match(stderr, /Unknown option '--nope'/);
+    assert.match(stderr, /Usage: npm run check/);
+  });
+
+  test("--help shows the usage, exit 0", () => {
+    const { status, stdout } = check(["--help"]);
+    assert.equal(status, 0);
+    assert.match(stdout, /N may be written 3, 03 or 03-persistence/);
+  });
+});
+
+describe("npm run check -- N", () => {
+  test("a solution passes, with --json results for tools (stage written as 02-broadcast)", () => {
+    const { status, stdout } = check(["02-broadcast", "--solution", "--json"]);
+    assert.equal(status, 0, stdout);
+    const result = JSON.parse(stdout);
+    assert.equal(result.folder, "solutions/02-broadcast");
+    assert.deepEqual(
+      result.suites.map((s: { stage: { slug: string } }) => s.stage.slug),
+      ["01-echo", "02-broadcast"],
+    );
+    for (const suite of result.suites) {
+      assert.ok(suite.checks.length > 0 && suite.checks.every((c: { passed: boolean }) => c.passed));
+    }
+  });
+
+  test("an untouched starter fails, saying what was expected, what came, and where to look", () => {
+    const { status, stdout } = check(["01"]);
+    assert.equal(status, 1);
+    assert.match(stdout, /Checking steps\/01-echo against stages 1–1/);
+    assert.match(stdout, /✗ a message comes back to its sender, with the sender's name/);
+    assert.match(stdout, /Expected: GET \/ws\?room=.*opens a WebSocket \(status 101\)/);
+    assert.match(stdout, /Got: +status 501/);
+    assert.match(stdout, /Hint: +In the Worker's fetch, get the room's object/);
+    assert.match(stdout, /The TODO\(step 1\) comments in steps\/01-echo\/src\/index.ts show where to work/);
+  });
+});
+
+describe("npm run check (progress)", () => {
+  // A copy of the kit where the attendee finished stage 1 and started stage 2.
+  const copy = mkdtempSync(join(tmpdir(), "hello-chat-check-"));
+  after(() => rmSync(copy, { recursive: true, force: true }));
+  for (const part of ["steps", "solutions", "shared", "package.json", "tsconfig.json", "vitest.config.ts", "wrangler.jsonc", "worker-configuration.d.ts"]) {
+    cpSync(join(REPO_ROOT, part), join(copy, part), { recursive: true });
+  }
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(copy, "node_modules"), "junction");
+  cpSync(join(copy, "solutions/01-echo/src"), join(copy, "steps/01-echo/src"), { recursive: true });
+  const step2 = join(copy, "steps/02-broadcast/src/index.ts");
+  writeFileSync(step2, `${readFileSync(step2, "utf8")}\n// started, not finished\n`);
+
+  test("shows passed, failing and not started stages, and what to do next", () => {
+    const { status, stdout } = check([], copy);
+    assert.equal(status, 1, stdout);
+    assert.match(stdout, /✓ 01 · Echo +passed +12\/12 checks/);
+    assert.match(stdout, /✗ 02 · Broadcast +failing +\d+\/16 checks/);
+    assert.match(stdout, /· 03 · Persistence +not started/);
+    assert.match(stdout, /1 of 6 stages done/);
+    assert.match(stdout, /Next: 02 · Broadcast\. npm run check -- 2 shows what is left/);
+  });
+});
