@@ -5,7 +5,9 @@ import { STAGES, stageEntry, suiteFile, type Kind } from "./shared/kit/stages.ts
 // Each target folder (a step or a solution) is one Vitest project: its src/index.ts
 // runs as the Worker inside workerd, and the suites of stages 1..N run against it.
 // The check runner picks the targets with CHAT_TARGETS ("steps/03-persistence,…");
-// a plain `vitest` run checks every solution.
+// a plain `vitest` run checks every solution. With CHAT_KIT_CHECKS=1, solutions also
+// run the kit's own checks in shared/checks/kit/ (named for the first stage they apply to).
+const kitChecks = process.env.CHAT_KIT_CHECKS === "1";
 const targets = (process.env.CHAT_TARGETS ?? STAGES.map((stage) => `solutions/${stage.slug}`).join(","))
   .split(",")
   .map((name) => {
@@ -21,7 +23,9 @@ export default defineConfig({
       plugins: [cloudflareTest({ main: stageEntry(kind, stage), wrangler: { configPath: "./wrangler.jsonc" } })],
       test: {
         name,
-        include: STAGES.filter((s) => s.number <= stage.number).map(suiteFile),
+        include: STAGES.filter((s) => s.number <= stage.number).flatMap((s) =>
+          kitChecks && kind === "solutions" ? [suiteFile(s), `shared/checks/kit/${s.slug}.*.test.ts`] : [suiteFile(s)],
+        ),
         // Every check uses its own room, so the files can share a worker.
         isolate: false,
         testTimeout: 20_000,

@@ -8,15 +8,17 @@ import { STAGES, stageDir, type Kind, type Stage } from "./stages.ts";
 export type Target = { kind: Kind; stage: Stage };
 export type CheckResult = { name: string; passed: boolean; error?: string };
 export type SuiteResult = { stage: Stage; checks: CheckResult[]; error?: string };
-export type TargetResult = Target & { folder: string; suites: SuiteResult[] };
+export type TargetResult = Target & { folder: string; suites: SuiteResult[]; kitChecks: CheckResult[] };
 
 /**
  * Checks each target against the suites of stages 1..N, all in one Vitest run.
  * A suite whose file could not run (say, the folder's code does not compile)
- * comes back with `error` and no checks.
+ * comes back with `error` and no checks. With `kitChecks`, solutions also run the
+ * kit's own checks (shared/checks/kit/), returned in `kitChecks`.
  */
-export async function runChecks(targets: Target[]): Promise<TargetResult[]> {
+export async function runChecks(targets: Target[], { kitChecks = false } = {}): Promise<TargetResult[]> {
   process.env.CHAT_TARGETS = targets.map((t) => stageDir(t.kind, t.stage)).join(",");
+  process.env.CHAT_KIT_CHECKS = kitChecks ? "1" : "0";
   // Offline, Miniflare would try (and fail, loudly) to download Request.cf data.
   process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
   let modules: readonly TestModule[] = [];
@@ -48,7 +50,8 @@ export async function runChecks(targets: Target[]): Promise<TargetResult[]> {
       const module = modules.find((m) => m.project.name === folder && m.moduleId.endsWith(`${stage.slug}.test.ts`));
       return module ? suiteResult(stage, module) : { stage, checks: [], error: runErrors[0] ?? "the suite did not run" };
     });
-    return { ...target, folder, suites };
+    const kit = modules.filter((m) => m.project.name === folder && m.moduleId.includes("/checks/kit/"));
+    return { ...target, folder, suites, kitChecks: kit.flatMap((m) => suiteResult(target.stage, m).checks) };
   });
 }
 

@@ -33,7 +33,7 @@ export class Chat extends DurableObject<Env> {
       message TEXT NOT NULL
     )`);
     // TODO(step 4): add a `timestamp INTEGER NOT NULL` column above. The constructor runs again after
-    // every eviction, so start lastTimestamp from storage: SELECT MAX(timestamp) AS t FROM messages.
+    // every eviction, so start lastTimestamp from the newest stored row (ORDER BY id DESC LIMIT 1).
   }
 
   async fetch(request: Request): Promise<Response> {
