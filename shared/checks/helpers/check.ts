@@ -2,7 +2,7 @@
 // "Expected … / Got … / Hint …". The check runner prints these lines as they are.
 import { test } from "vitest";
 
-/** Seconds a check waits for a frame before it says nothing arrived. */
+/** How long (ms) a check waits for a frame before it says that nothing arrived. */
 export const WAIT_MS = 2000;
 
 /** A failed expectation, worded for a person rather than a stack trace. */

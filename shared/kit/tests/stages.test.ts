@@ -85,6 +85,17 @@ describe("starters", () => {
     });
   }
 
+  test("no step or solution uses setTimeout or setInterval (timers keep an object from hibernating)", () => {
+    for (const kind of ["steps", "solutions"] as const) {
+      for (const stage of STAGES) {
+        const code = read(kind, stage.number)
+          .split("\n")
+          .filter((line) => !line.trim().startsWith("//"));
+        assert.ok(!code.some((line) => /\bset(Timeout|Interval)\(/.test(line)), `${kind}/${stage.slug}`);
+      }
+    }
+  });
+
   test("the recorded starter fingerprints are up to date (else: node shared/kit/starters.ts --update)", () => {
     const recorded = recordedFingerprints();
     for (const stage of STAGES) assert.equal(recorded[stage.slug], fingerprint(stage), stage.slug);
