@@ -32,9 +32,14 @@ export class Chat extends DurableObject<Env> {
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS messages (
       id INTEGER PRIMARY KEY,
       name TEXT NOT NULL,
-      message TEXT NOT NULL,
-      timestamp INTEGER NOT NULL
+      message TEXT NOT NULL
     )`);
+    // Storage outlives code: rooms saved before this stage have no timestamp column, so add it
+    // where it is missing. Their older messages get 0, "time unknown".
+    const columns = ctx.storage.sql.exec("SELECT name FROM pragma_table_info('messages')").toArray();
+    if (!columns.some((column) => column.name === "timestamp")) {
+      ctx.storage.sql.exec("ALTER TABLE messages ADD COLUMN timestamp INTEGER NOT NULL DEFAULT 0");
+    }
     // The constructor runs again after every eviction: memory starts empty, storage does not.
     // The newest row by id holds the newest timestamp, and the key finds it without a scan.
     const newest = ctx.storage.sql.exec<{ timestamp: number }>(
