@@ -1,0 +1,122 @@
+// `npm run step -- N [--port P]` and `npm run solution -- N [--port P]`: serves one
+// stage's folder with `wrangler dev`, each with its own local Durable Object state.
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { freePort, freePortNear, isPortFree } from "./free-port.ts";
+import { REPO_ROOT } from "./paths.ts";
+import { parseStage, stageDir, stageEntry, UsageError, type Kind } from "./stages.ts";
+
+const DEFAULT_PORT = 8787;
+const WRANGLER = join(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
+
+function commandOf(kind: Kind): string {
+  return kind === "steps" ? "npm run step" : "npm run solution";
+}
+
+function usage(kind: Kind): string {
+  const command = commandOf(kind);
+  return `Usage: ${command} -- <N> [--port <P>]
+
+  ${command} -- 3              serve ${kind}/03-persistence at http://localhost:${DEFAULT_PORT}/
+  ${command} -- 3 --port 8788  the same on another port (to run two at once, say)
+
+N may be written 3, 03 or 03-persistence. Stop the server with Ctrl+C.`;
+}
+
+async function main([kindArg, ...args]: string[]): Promise<number> {
+  if (kindArg !== "steps" && kindArg !== "solutions") {
+    throw new UsageError(`serve.ts: the first argument must be "steps" or "solutions" (got ${kindArg ?? "nothing"}).`);
+  }
+  const kind: Kind = kindArg;
+  const { values, positionals } = parseOptions(kind, args);
+  if (values.help) {
+    console.log(usage(kind));
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`Give one stage (got ${positionals.join(" ")}).`);
+  const stage = parseStage(positionals[0]);
+  const port = parsePort(values.port);
+
+  if (!(await isPortFree(port))) {
+    console.error(
+      `Port ${port} is already in use (another server, or a second \`${commandOf(kind)}\`?).\n` +
+        `Stop it, or choose another port: ${commandOf(kind)} -- ${stage.number} --port ${await freePortNear(port)}`,
+    );
+    return 1;
+  }
+
+  // CHAT_STATE_DIR lets the kit's tests keep their data out of the attendee's .state/.
+  const stateDir = resolve(REPO_ROOT, process.env.CHAT_STATE_DIR ?? ".state", kind, stage.slug);
+  const shownStateDir = relative(REPO_ROOT, stateDir);
+  console.log(`
+Serving ${stageDir(kind, stage)} (stage ${stage.number}: ${stage.title}) with wrangler dev.
+  Open   http://localhost:${port}/
+  State  ${shownStateDir.startsWith("..") || isAbsolute(shownStateDir) ? stateDir : shownStateDir} (kept between restarts)
+  Stop   Ctrl+C
+`);
+
+  const wranglerArgs = [
+    WRANGLER, "dev", stageEntry(kind, stage),
+    "--config", "wrangler.jsonc",
+    "--ip", "127.0.0.1",
+    "--port", String(port),
+    // wrangler's default inspector port is the same for every server: two at once would collide.
+    "--inspector-port", String(await freePort()),
+    "--persist-to", stateDir,
+  ];
+  const child = spawn(process.execPath, wranglerArgs, {
+    cwd: REPO_ROOT,
+    stdio: "inherit",
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+  });
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      // On Windows, Ctrl+C already reaches wrangler through the console, and kill() would
+      // end it at once instead of letting it shut workerd down.
+      if (process.platform !== "win32") child.kill(signal);
+    });
+  }
+
+  return new Promise((done) => {
+    child.on("error", (error) => {
+      console.error(`Could not start wrangler: ${error.message}`);
+      done(1);
+    });
+    child.on("exit", (code, signal) => done(code ?? (128 + (signal ? constants.signals[signal] : 0))));
+  });
+}
+
+function parseOptions(kind: Kind, args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        port: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${usage(kind)}`);
+  }
+}
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_PORT;
+  const port = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    throw new UsageError(`--port must be a whole number from 1 to 65535 (got "${text}").`);
+  }
+  return port;
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(error.message);
+  process.exitCode = 2;
+}

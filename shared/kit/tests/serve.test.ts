@@ -1,0 +1,211 @@
+// `npm run step` / `npm run solution` as an attendee runs them: real wrangler dev servers,
+// real WebSockets, on 127.0.0.1 only. State goes to a temporary CHAT_STATE_DIR.
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { after, describe, test } from "node:test";
+import { freePort, isPortFree } from "../free-port.ts";
+import { REPO_ROOT } from "../paths.ts";
+
+const SERVE = join(REPO_ROOT, "shared/kit/serve.ts");
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 20_000;
+
+const stateRoot = mkdtempSync(join(tmpdir(), "hello-chat-serve-"));
+const started: Server[] = [];
+
+after(() => {
+  for (const server of started) killTree(server);
+  rmSync(stateRoot, { recursive: true, force: true });
+});
+
+type Server = { port: number; child: ChildProcess; output: () => string; exited: Promise<number | null> };
+
+function serve(args: string[]) {
+  const result = spawnSync(process.execPath, [SERVE, ...args], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, CHAT_STATE_DIR: stateRoot },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Starts `serve.ts <kind> <stage>` on a free port and waits until the chat page answers. */
+async function start(kind: string, stage: string): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [SERVE, kind, stage, "--port", String(port)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CHAT_STATE_DIR: stateRoot, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so cleanup can reach wrangler's workerd children too.
+    detached: process.platform !== "win32",
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const server: Server = { port, child, output: () => output, exited };
+  started.push(server);
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) });
+      return server;
+    } catch {
+      await sleep(250);
+    }
+  }
+  throw new Error(`${kind} ${stage} did not answer on port ${port}. Its output:\n${output}`);
+}
+
+/** Stops a server as Ctrl+C would, and checks that wrangler and workerd are gone with it. */
+async function stop(server: Server): Promise<void> {
+  if (process.platform === "win32") {
+    // Windows has no SIGTERM to forward: end the whole tree.
+    spawnSync("taskkill", ["/pid", String(server.child.pid), "/T", "/F"]);
+  } else {
+    server.child.kill("SIGTERM");
+  }
+  const code = await Promise.race([server.exited, sleep(STOP_TIMEOUT_MS, "timeout" as const, { ref: false })]);
+  assert.notEqual(code, "timeout", `the server did not stop within ${STOP_TIMEOUT_MS} ms:\n${server.output()}`);
+  for (let i = 0; i < 50 && !(await isPortFree(server.port)); i++) await sleep(100);
+  assert.ok(await isPortFree(server.port), `port ${server.port} is still in use after the server stopped`);
+}
+
+/** Whatever is left of a server and its children. */
+function killTree(server: Server) {
+  const pid = server.child.pid;
+  if (pid === undefined) return;
+  if (process.platform === "win32") {
+    spawnSync("taskkill", ["/pid", String(pid), "/T", "/F"]);
+    return;
+  }
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+type Frame = { type: string; name?: string; message?: string };
+type Client = { socket: WebSocket; frames: Frame[] };
+
+async function connect(port: number, room: string, name: string): Promise<Client> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?room=${room}&name=${name}`);
+  const client: Client = { socket, frames: [] };
+  socket.addEventListener("message", (event) => client.frames.push(JSON.parse(String(event.data))));
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener("open", () => resolve(), { once: true });
+    socket.addEventListener("error", () => reject(new Error(`no WebSocket on port ${port}`)), { once: true });
+  });
+  return client;
+}
+
+async function nextMessage(client: Client, name: string, message: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (client.frames.some((f) => f.type === "message" && f.name === name && f.message === message)) return;
+    await sleep(50);
+  }
+  assert.fail(`expected ${name}'s message "${message}", got ${JSON.stringify(client.frames)}`);
+}
+
+describe("npm run step / solution: arguments", () => {
+  test("a stage that does not exist is explained, exit 2", () => {
+    const { status, stderr } = serve(["steps", "9"]);
+    assert.equal(status, 2);
+    assert.match(stderr, /There is no stage "9"\. Use a number from 1 to 6/);
+  });
+
+  test("a port that is not a number is explained, exit 2", () => {
+    const { status, stderr } = serve(["steps", "3", "--port", "abc"]);
+    assert.equal(status, 2);
+    assert.match(stderr, /--port must be a whole number from 1 to 65535 \(got "abc"\)/);
+  });
+
+  test("an unknown option shows the usage, exit 2", () => {
+    const { status, stderr } = serve(["solutions", "3", "--nope"]);
+    assert.equal(status, 2);
+    assert.match(stderr, /Unknown option '--nope'/);
+    assert.match(stderr, /Usage: npm run solution -- <N> \[--port <P>\]/);
+  });
+
+  test("--help shows the usage, exit 0", () => {
+    const { status, stdout } = serve(["steps", "--help"]);
+    assert.equal(status, 0);
+    assert.match(stdout, /Usage: npm run step -- <N> \[--port <P>\]/);
+  });
+
+  test("a port in use is explained with a free one to use instead, exit 1", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen({ host: "127.0.0.1", port: 0 }, resolve));
+    try {
+      const port = (blocker.address() as { port: number }).port;
+      const { status, stderr } = serve(["steps", "1", "--port", String(port)]);
+      assert.equal(status, 1);
+      assert.match(stderr, new RegExp(`Port ${port} is already in use`));
+      assert.match(stderr, /npm run step -- 1 --port \d+/);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe("npm run solution -- N", () => {
+  test("two servers at once: solution 1 echoes, solution 2 broadcasts, both serve the page", async () => {
+    const servers: Server[] = [];
+    try {
+      servers.push(...(await Promise.all([start("solutions", "1"), start("solutions", "02-broadcast")])));
+      const [echo, broadcast] = servers;
+
+      const page = await fetch(`http://127.0.0.1:${echo.port}/`);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get("content-type") ?? "", /text\/html/);
+      assert.match(await page.text(), /<html/i);
+
+      const alice = await connect(echo.port, "serve-test", "alice");
+      alice.socket.send(JSON.stringify({ message: "echo?" }));
+      await nextMessage(alice, "alice", "echo?");
+      alice.socket.close();
+
+      const bob = await connect(broadcast.port, "serve-test", "bob");
+      const carol = await connect(broadcast.port, "serve-test", "carol");
+      bob.socket.send(JSON.stringify({ message: "all of you" }));
+      await nextMessage(carol, "bob", "all of you");
+      bob.socket.close();
+      carol.socket.close();
+
+      for (const server of servers) await stop(server);
+    } finally {
+      servers.forEach(killTree);
+    }
+  });
+
+  test("solution 3 keeps its history across a restart, in its own state folder", async () => {
+    const message = `remember me ${Date.now()}`;
+    let server = await start("solutions", "3");
+    try {
+      const alice = await connect(server.port, "serve-test", "alice");
+      alice.socket.send(JSON.stringify({ message }));
+      // Sent back only once it is stored (output gates).
+      await nextMessage(alice, "alice", message);
+      alice.socket.close();
+      await stop(server);
+      assert.ok(existsSync(join(stateRoot, "solutions", "03-persistence")), "no state in CHAT_STATE_DIR");
+
+      server = await start("solutions", "03");
+      const bob = await connect(server.port, "serve-test", "bob");
+      await nextMessage(bob, "alice", message);
+      bob.socket.close();
+      await stop(server);
+    } finally {
+      killTree(server);
+    }
+  });
+});
