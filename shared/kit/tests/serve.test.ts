@@ -1,29 +1,25 @@
 // `npm run step` / `npm run solution` as an attendee runs them: real wrangler dev servers,
 // real WebSockets, on 127.0.0.1 only. State goes to a temporary CHAT_STATE_DIR.
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, describe, test } from "node:test";
-import { freePort, isPortFree } from "../free-port.ts";
+import { startDevServer, type DevServer } from "../dev-server.ts";
 import { REPO_ROOT } from "../paths.ts";
+import type { Kind } from "../stages.ts";
 
 const SERVE = join(REPO_ROOT, "shared/kit/serve.ts");
-const READY_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 20_000;
-
 const stateRoot = mkdtempSync(join(tmpdir(), "hello-chat-serve-"));
-const started: Server[] = [];
+const started: DevServer[] = [];
 
 after(() => {
-  for (const server of started) killTree(server);
+  for (const server of started) server.kill();
   rmSync(stateRoot, { recursive: true, force: true });
 });
-
-type Server = { port: number; child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
 function serve(args: string[]) {
   const result = spawnSync(process.execPath, [SERVE, ...args], {
@@ -34,63 +30,10 @@ function serve(args: string[]) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Starts `serve.ts <kind> <stage>` on a free port and waits until the chat page answers. */
-async function start(kind: string, stage: string): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [SERVE, kind, stage, "--port", String(port)], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, CHAT_STATE_DIR: stateRoot, NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group, so cleanup can reach wrangler's workerd children too.
-    detached: process.platform !== "win32",
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk) => (output += chunk));
-  child.stderr?.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const server: Server = { port, child, output: () => output, exited };
+async function start(kind: Kind, stage: string): Promise<DevServer> {
+  const server = await startDevServer({ kind, stage, stateDir: stateRoot });
   started.push(server);
-
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    try {
-      await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) });
-      return server;
-    } catch {
-      await sleep(250);
-    }
-  }
-  throw new Error(`${kind} ${stage} did not answer on port ${port}. Its output:\n${output}`);
-}
-
-/** Stops a server as Ctrl+C would, and checks that wrangler and workerd are gone with it. */
-async function stop(server: Server): Promise<void> {
-  if (process.platform === "win32") {
-    // Windows has no SIGTERM to forward: end the whole tree.
-    spawnSync("taskkill", ["/pid", String(server.child.pid), "/T", "/F"]);
-  } else {
-    server.child.kill("SIGTERM");
-  }
-  const code = await Promise.race([server.exited, sleep(STOP_TIMEOUT_MS, "timeout" as const, { ref: false })]);
-  assert.notEqual(code, "timeout", `the server did not stop within ${STOP_TIMEOUT_MS} ms:\n${server.output()}`);
-  for (let i = 0; i < 50 && !(await isPortFree(server.port)); i++) await sleep(100);
-  assert.ok(await isPortFree(server.port), `port ${server.port} is still in use after the server stopped`);
-}
-
-/** Whatever is left of a server and its children. */
-function killTree(server: Server) {
-  const pid = server.child.pid;
-  if (pid === undefined) return;
-  if (process.platform === "win32") {
-    spawnSync("taskkill", ["/pid", String(pid), "/T", "/F"]);
-    return;
-  }
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // Already gone.
-  }
+  return server;
 }
 
 type Frame = { type: string; name?: string; message?: string };
@@ -159,7 +102,7 @@ describe("npm run step / solution: arguments", () => {
 
 describe("npm run solution -- N", () => {
   test("two servers at once: solution 1 echoes, solution 2 broadcasts, both serve the page", async () => {
-    const servers: Server[] = [];
+    const servers: DevServer[] = [];
     try {
       servers.push(...(await Promise.all([start("solutions", "1"), start("solutions", "02-broadcast")])));
       const [echo, broadcast] = servers;
@@ -181,9 +124,9 @@ describe("npm run solution -- N", () => {
       bob.socket.close();
       carol.socket.close();
 
-      for (const server of servers) await stop(server);
+      for (const server of servers) await server.stop();
     } finally {
-      servers.forEach(killTree);
+      servers.forEach((server) => server.kill());
     }
   });
 
@@ -196,16 +139,16 @@ describe("npm run solution -- N", () => {
       // Sent back only once it is stored (output gates).
       await nextMessage(alice, "alice", message);
       alice.socket.close();
-      await stop(server);
+      await server.stop();
       assert.ok(existsSync(join(stateRoot, "solutions", "03-persistence")), "no state in CHAT_STATE_DIR");
 
       server = await start("solutions", "03");
       const bob = await connect(server.port, "serve-test", "bob");
       await nextMessage(bob, "alice", message);
       bob.socket.close();
-      await stop(server);
+      await server.stop();
     } finally {
-      killTree(server);
+      server.kill();
     }
   });
 });

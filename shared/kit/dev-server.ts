@@ -1,0 +1,110 @@
+// A stage served by `serve.ts` (so by wrangler dev, as `npm run step` does), for the kit's
+// own tests, browser scripts and benchmarks: started on a free port, waited for, stopped.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { freePort, isPortFree } from "./free-port.ts";
+import { REPO_ROOT } from "./paths.ts";
+import type { Kind } from "./stages.ts";
+
+const SERVE = join(REPO_ROOT, "shared/kit/serve.ts");
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 20_000;
+
+export type DevServer = {
+  port: number;
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  child: ChildProcess;
+  /** Everything serve.ts and wrangler printed so far. */
+  output: () => string;
+  exited: Promise<number | null>;
+  /** Stops it as Ctrl+C would, and waits until the port is free again. */
+  stop: () => Promise<void>;
+  /** Ends the whole process tree at once (SIGKILL), as a crash would. */
+  kill: () => void;
+};
+
+export type DevServerOptions = {
+  kind: Kind;
+  /** As an attendee writes it: 3, "03" or "03-persistence". */
+  stage: string | number;
+  /** Where state goes (CHAT_STATE_DIR); each kind and stage gets a folder inside. */
+  stateDir: string;
+  /** A free one when not given. */
+  port?: number;
+};
+
+/** Starts a stage's server and resolves once its chat page answers. */
+export async function startDevServer({ kind, stage, stateDir, port }: DevServerOptions): Promise<DevServer> {
+  port ??= await freePort();
+  const child = spawn(process.execPath, [SERVE, kind, String(stage), "--port", String(port)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CHAT_STATE_DIR: stateDir, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so kill() reaches wrangler's workerd children too.
+    detached: process.platform !== "win32",
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+
+  const kill = () => killTree(child);
+  const server: DevServer = {
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    child,
+    output: () => output,
+    exited,
+    kill,
+    stop: () => stopGracefully(child, port, exited, () => output),
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      await fetch(`${server.origin}/`, { signal: AbortSignal.timeout(2_000) });
+      return server;
+    } catch {
+      await sleep(250);
+    }
+  }
+  kill();
+  throw new Error(`${kind} ${stage} did not answer on port ${port}. Its output:\n${output}`);
+}
+
+async function stopGracefully(
+  child: ChildProcess,
+  port: number,
+  exited: Promise<number | null>,
+  output: () => string,
+): Promise<void> {
+  if (process.platform === "win32") {
+    // Windows has no SIGTERM to forward: end the whole tree.
+    spawnSync("taskkill", ["/pid", String(child.pid), "/T", "/F"]);
+  } else {
+    child.kill("SIGTERM");
+  }
+  const code = await Promise.race([exited, sleep(STOP_TIMEOUT_MS, "timeout" as const, { ref: false })]);
+  if (code === "timeout") {
+    killTree(child);
+    throw new Error(`the server did not stop within ${STOP_TIMEOUT_MS} ms:\n${output()}`);
+  }
+  for (let i = 0; i < 50 && !(await isPortFree(port)); i++) await sleep(100);
+  if (!(await isPortFree(port))) throw new Error(`port ${port} is still in use after the server stopped`);
+}
+
+function killTree(child: ChildProcess): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  if (process.platform === "win32") {
+    spawnSync("taskkill", ["/pid", String(pid), "/T", "/F"]);
+    return;
+  }
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
