@@ -1,38 +1,56 @@
-// Knows each starter as it was shipped (a fingerprint per steps/ folder), so the
-// progress table can tell "not started" from "started and failing".
-// After changing a starter, record the new fingerprints: node shared/kit/starters.ts --update
-import { createHash } from "node:crypto";
+// Knows each starter as it was shipped: a snapshot of every steps/ folder (starters.json), so
+// the progress table can tell "not started" from "started and failing", and `npm run reset` and
+// `npm run diff` work without git history (a zip download, a shallow or squashed clone).
+// After changing a starter, record it again: node shared/kit/starters.ts --update
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { REPO_ROOT } from "./paths.ts";
 import { STAGES, stageDir, type Stage } from "./stages.ts";
 
-const RECORD = join(REPO_ROOT, "shared/kit/starter-fingerprints.json");
+/** A folder's files: path inside the folder ("src/index.ts") to text, with LF line endings. */
+export type Files = Record<string, string>;
 
-/** A hash of the folder's src/ files. Line endings are normalised, so a Windows checkout matches. */
-export function fingerprint(stage: Stage): string {
-  const src = join(REPO_ROOT, stageDir("steps", stage), "src");
-  const hash = createHash("sha256");
-  for (const file of readdirSync(src, { recursive: true, withFileTypes: true })) {
-    if (!file.isFile()) continue;
-    const path = join(file.parentPath, file.name);
-    hash.update(path.slice(src.length).replaceAll("\\", "/"));
-    hash.update(readFileSync(path, "utf8").replaceAll("\r\n", "\n"));
-  }
-  return hash.digest("hex");
+const RECORD = join(REPO_ROOT, "shared/kit/starters.json");
+
+/**
+ * Every file under `dir`, sorted by path. Line endings are normalised, so a Windows
+ * checkout (core.autocrlf) still counts as untouched.
+ */
+export function readFolder(dir: string): Files {
+  const files: Files = {};
+  const entries = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  const paths = entries.map((entry) => relative(dir, join(entry.parentPath, entry.name))).sort();
+  for (const path of paths) files[path.replaceAll("\\", "/")] = readFileSync(join(dir, path), "utf8").replaceAll("\r\n", "\n");
+  return files;
 }
 
-export function recordedFingerprints(): Record<string, string> {
-  return JSON.parse(readFileSync(RECORD, "utf8"));
+let recorded: Record<string, Files> | undefined;
+
+/** The starter of a stage as the kit shipped it. */
+export function starterFiles(stage: Stage): Files {
+  recorded ??= JSON.parse(readFileSync(RECORD, "utf8")) as Record<string, Files>;
+  const files = recorded[stage.slug];
+  if (!files) throw new Error(`${RECORD} has no starter for ${stage.slug}: run node shared/kit/starters.ts --update`);
+  return files;
 }
 
-/** Whether steps/<N> is still exactly the starter the kit shipped. */
+/** The starters as they are in steps/ now, in the shape of starters.json. */
+export function currentStarters(): Record<string, Files> {
+  return Object.fromEntries(STAGES.map((stage) => [stage.slug, readFolder(join(REPO_ROOT, stageDir("steps", stage)))]));
+}
+
+/** Only the code counts: reading or annotating the README does not start a stage. */
+function code(files: Files): string {
+  const paths = Object.keys(files).filter((path) => path.startsWith("src/"));
+  return JSON.stringify(paths.map((path) => [path, files[path]]));
+}
+
+/** Whether the code in steps/<N> is still exactly the starter the kit shipped. */
 export function isUntouched(stage: Stage): boolean {
-  return recordedFingerprints()[stage.slug] === fingerprint(stage);
+  return code(readFolder(join(REPO_ROOT, stageDir("steps", stage)))) === code(starterFiles(stage));
 }
 
-if (process.argv[2] === "--update") {
-  const record = Object.fromEntries(STAGES.map((stage) => [stage.slug, fingerprint(stage)]));
-  writeFileSync(RECORD, `${JSON.stringify(record, null, 2)}\n`);
-  console.log(`Recorded the fingerprints of ${STAGES.length} starters in ${RECORD}.`);
+if (import.meta.main && process.argv[2] === "--update") {
+  writeFileSync(RECORD, `${JSON.stringify(currentStarters(), null, 2)}\n`);
+  console.log(`Recorded the ${STAGES.length} starters of steps/ in ${relative(process.cwd(), RECORD)}.`);
 }
