@@ -26,6 +26,8 @@ export default defineConfig({
         include: STAGES.filter((s) => s.number <= stage.number).flatMap((s) =>
           kitChecks && kind === "solutions" ? [suiteFile(s), `shared/checks/kit/${s.slug}.*.test.ts`] : [suiteFile(s)],
         ),
+        // The kit's checks adapt to the stage they run against (broadcast from 02, history from 03, …).
+        provide: { stage: stage.number },
         // Every check uses its own room, so the files can share a worker.
         isolate: false,
         testTimeout: 20_000,

@@ -1,0 +1,41 @@
+// Kit check for the solutions (stage 05 on): 200 clients that connect and disconnect in quick
+// succession leave the room's user list exact. Joins and closes overlap, so the object handles
+// them interleaved, and a close must never leave a ghost name (or drop a live one).
+import { expect, test } from "vitest";
+import { join, newRoom, type ChatClient } from "../helpers/chat-client.ts";
+
+const CLIENTS = 200;
+
+/** The next `users` frame that lists exactly `names`, skipping the ones sent on the way there. */
+async function expectUsers(client: ChatClient, names: string[]) {
+  for (;;) {
+    const frame = await client.nextUsers(`users ${JSON.stringify(names)}`);
+    if (JSON.stringify(frame.names) === JSON.stringify(names)) {
+      expect(frame.count).toBe(names.length);
+      return;
+    }
+  }
+}
+
+test(`${CLIENTS} clients joining and leaving in quick succession leave the user list exact`, async () => {
+  const room = newRoom("churn");
+  const watcher = await join(room, "watcher");
+  // Every other client leaves as soon as it is in; the rest stay. All joins overlap.
+  const stayers: ChatClient[] = [];
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, i) => {
+      const client = await join(room, `c${String(i).padStart(3, "0")}`);
+      if (i % 2 === 0) stayers.push(client);
+      else await client.close();
+    }),
+  );
+  const staying = ["watcher", ...stayers.map((c) => c.name)].sort();
+  await expectUsers(watcher, staying);
+  const latecomer = await join(room, "latecomer");
+  await expectUsers(latecomer, [...staying, "latecomer"].sort());
+
+  await Promise.all(stayers.map((client) => client.close()));
+  await expectUsers(watcher, ["latecomer", "watcher"]);
+  // Nothing further arrives: the last frame the watcher got is the exact list.
+  await watcher.expectNoMore("users", "no users frame after the room settled");
+});
