@@ -1,14 +1,18 @@
-// `npm run check -- [N] [--solution] [--json]`: runs the checks and says where you stand.
+// `npm run check -- [N] [--solution] [--json] [--watch [--poll]]`: runs the checks and says where you stand.
 import { parseArgs } from "node:util";
 import { formatProgress, formatTarget, progressOf, type Progress } from "./report.ts";
 import { allPassed, runChecks, type Target } from "./run-checks.ts";
 import { isUntouched } from "./starters.ts";
 import { parseStage, STAGES, stageDir, UsageError, type Kind } from "./stages.ts";
+import { watchStage } from "./watch.ts";
 
-const USAGE = `Usage: npm run check -- [N] [--solution] [--json]
+const USAGE = `Usage: npm run check -- [N] [--solution] [--json] [--watch [--poll]]
 
   npm run check -- 3             check steps/03-* against the checks of stages 1 to 3
   npm run check                  show your progress through every stage
+  npm run check -- 3 --watch     check again each time you save a file in steps/03-*
+  --poll                         with --watch: look for changes every second, where
+                                 saving is not noticed (WSL, network drives)
   npm run check -- 3 --solution  check solutions/03-* instead
   --json                         print the results as JSON (for instructors' tools)
 
@@ -22,6 +26,13 @@ async function main(args: string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new UsageError(`Give at most one stage (got ${positionals.join(" ")}).`);
   const kind: Kind = values.solution ? "solutions" : "steps";
+  if (values.poll && !values.watch) throw new UsageError("--poll goes with --watch: npm run check -- 3 --watch --poll");
+  if (values.watch) {
+    if (positionals.length === 0) throw new UsageError("--watch needs a stage to watch: npm run check -- 3 --watch");
+    if (values.json) throw new UsageError("--watch and --json do not go together: --json is for one run.");
+    watchStage(kind, parseStage(positionals[0]), { poll: values.poll });
+    return 0;
+  }
 
   if (positionals.length === 1) {
     const stage = parseStage(positionals[0]);
@@ -51,6 +62,8 @@ function parseOptions(args: string[]) {
       options: {
         solution: { type: "boolean" },
         json: { type: "boolean" },
+        watch: { type: "boolean", short: "w" },
+        poll: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });

@@ -7,7 +7,7 @@ import { STAGES, stageDir, type Kind, type Stage } from "./stages.ts";
 type Style = Parameters<typeof styleText>[0];
 
 /** Colors only when stdout is a terminal that wants them (NO_COLOR and FORCE_COLOR are honoured). */
-function paint(style: Style, text: string): string {
+export function paint(style: Style, text: string): string {
   return styleText(style, text, { validateStream: true, stream: process.stdout });
 }
 
@@ -43,6 +43,34 @@ export function formatTarget(result: TargetResult): string {
 
   for (const suite of result.suites) lines.push(...formatSuite(suite, suite.stage.number < stage.number));
   lines.push(...nextSteps(result));
+  return lines.join("\n");
+}
+
+/**
+ * The screen of `npm run check -- N --watch`: a bar of passing checks and only the first
+ * failure, so what to do next fits on one screen. A code that does not load, or a finished
+ * stage, looks as it does without --watch.
+ */
+export function formatWatch(result: TargetResult): string {
+  const checks = result.suites.flatMap((s) => s.checks);
+  const failingSuite = result.suites.find((s) => !suitePassed(s));
+  const loadError = result.suites.some((s) => s.error && s.checks.length === 0);
+  if (!failingSuite || loadError) return formatTarget(result);
+  const passed = checks.filter((c) => c.passed).length;
+  const lines = [
+    paint("bold", `Checking ${result.folder} against stages 1–${result.stage.number}`),
+    "",
+    `${progressBar(passed, checks.length)} ${passed} of ${checks.length} checks pass`,
+    "",
+  ];
+  const first = failingSuite.checks.find((c) => !c.passed);
+  if (failingSuite.error) lines.push(`${FAIL()} ${stageLabel(failingSuite.stage)}:`, indent(clean(failingSuite.error), 4));
+  if (first) {
+    lines.push(`${FAIL()} ${stageLabel(failingSuite.stage)}: ${first.name}`);
+    if (first.error) lines.push(indent(clean(first.error), 4));
+  }
+  const more = checks.length - passed - (first ? 1 : 0);
+  if (more > 0) lines.push("", paint("dim", `${more} more failing after this one: npm run check -- ${result.stage.number} lists them all.`));
   return lines.join("\n");
 }
 
@@ -118,8 +146,8 @@ export function formatProgress(kind: Kind, rows: Progress[]): string {
   return lines.join("\n");
 }
 
-function progressBar(done: number, total: number, width = 24): string {
-  const filled = Math.round((done / total) * width);
+export function progressBar(done: number, total: number, width = 24): string {
+  const filled = total === 0 ? 0 : Math.round((done / total) * width);
   return `[${paint("green", "█".repeat(filled))}${"░".repeat(width - filled)}]`;
 }
 

@@ -1,0 +1,31 @@
+// What every `npm run <command>` of the kit does the same way: read its options, answer
+// --help, and turn a UsageError into its message and exit code 2, without a stack trace.
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { parseStage, UsageError, type Stage } from "./stages.ts";
+
+/** parseArgs with positionals, where a mistake shows the usage as well. */
+export function parseOptions<T extends ParseArgsOptionsConfig>(args: string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args, allowPositionals: true, strict: true, options: { ...options, help: { type: "boolean", short: "h" } } });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${usage}`);
+  }
+}
+
+/** The one stage a command needs. */
+export function oneStage(positionals: string[], usage: string): Stage {
+  if (positionals.length === 0) throw new UsageError(`Which stage? Give its number.\n\n${usage}`);
+  if (positionals.length > 1) throw new UsageError(`Give one stage (got ${positionals.join(" ")}).\n\n${usage}`);
+  return parseStage(positionals[0]);
+}
+
+/** Runs a command's main and sets the exit code: main's answer, or 2 for a UsageError. */
+export async function run(main: (args: string[]) => Promise<number> | number): Promise<void> {
+  try {
+    process.exitCode = await main(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(error.message);
+    process.exitCode = 2;
+  }
+}

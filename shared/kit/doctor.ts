@@ -1,0 +1,146 @@
+// `npm run doctor [-- --port <P>]`: the preflight to run before a workshop. Each check says what
+// it found and, when something is wrong, the one thing to do about it. Works offline.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromiumPath } from "./browser/chromium.ts";
+import { parseOptions, run } from "./cli.ts";
+import { freePortNear, isPortFree } from "./free-port.ts";
+import { REPO_ROOT } from "./paths.ts";
+import { paint } from "./report.ts";
+import { UsageError } from "./stages.ts";
+
+const USAGE = `Usage: npm run doctor [-- --port <P>]
+
+Checks that this machine is ready for the workshop: the kit's Node.js, npm, the Workers
+runtime (workerd), a free port for npm run step (8787, or the one given with --port), a
+writable checkout, git, and (optional) Chromium. Needs no network.
+Exit code 0 when every required check passes.`;
+
+/** Wrangler 4 needs this Node.js; the kit installs its own (the "node" dev dependency). */
+const MIN_NODE = [22, 12] as const;
+const MIN_NPM = 10;
+
+type Finding = { level: "ok" | "fail" | "warn" | "info"; text: string; fix?: string };
+
+async function main(args: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(args, { port: { type: "string" } }, USAGE);
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`npm run doctor takes no stage (got ${positionals.join(" ")}).\n\n${USAGE}`);
+  const port = values.port === undefined ? 8787 : Number(values.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`--port needs a port number from 1 to 65535 (got "${values.port}").`);
+  }
+
+  console.log(`${paint("bold", "Checking this machine for the hello-chat workshop")}\n`);
+  const findings = [node(), npm(), workerd(), await portFree(port), writable(), git(), chromium()];
+  for (const finding of findings) {
+    const mark = { ok: paint("green", "✓"), fail: paint("red", "✗"), warn: paint("yellow", "!"), info: paint("dim", "·") }[finding.level];
+    console.log(`  ${mark} ${finding.text}`);
+    if (finding.fix) console.log(`      ${paint("cyan", "Fix:")} ${finding.fix}`);
+  }
+  const failed = findings.filter((f) => f.level === "fail").length;
+  console.log("");
+  if (failed > 0) {
+    console.log(paint(["bold", "red"], `${failed} required check${failed === 1 ? "" : "s"} failed: see the Fix lines above, then run npm run doctor again.`));
+    return 1;
+  }
+  console.log(paint(["bold", "green"], "Ready for the workshop: every required check passes."));
+  return 0;
+}
+
+function node(): Finding {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  const kitNode = join(REPO_ROOT, "node_modules/.bin", process.platform === "win32" ? "node.cmd" : "node");
+  if (!existsSync(kitNode)) {
+    return { level: "fail", text: `The kit's own Node.js is not installed (${kitNode} is missing)`, fix: "run npm install in the kit's folder." };
+  }
+  if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
+    return {
+      level: "fail",
+      text: `Node.js ${process.version} runs the kit, but Wrangler needs ${MIN_NODE.join(".")} or newer`,
+      fix: "start the kit's commands with npm run (it puts the kit's Node.js first), not with node directly.",
+    };
+  }
+  return { level: "ok", text: `Node.js ${process.version} (${process.execPath})` };
+}
+
+function npm(): Finding {
+  // npm names itself to the scripts it runs; only a direct `node doctor.ts` has to ask it.
+  const fromAgent = /\bnpm\/(\d+[\w.-]*)/.exec(process.env.npm_config_user_agent ?? "")?.[1];
+  const version = fromAgent ?? output("npm", ["--version"]);
+  if (!version) return { level: "fail", text: "npm was not found", fix: "install Node.js from https://nodejs.org (it comes with npm)." };
+  if (Number(version.split(".")[0]) < MIN_NPM) {
+    return { level: "fail", text: `npm ${version} is too old (the kit needs ${MIN_NPM} or newer)`, fix: "npm install --global npm@latest, or a newer Node.js." };
+  }
+  return { level: "ok", text: `npm ${version}` };
+}
+
+function workerd(): Finding {
+  const bin = join(REPO_ROOT, "node_modules/.bin", process.platform === "win32" ? "workerd.cmd" : "workerd");
+  if (!existsSync(bin)) return { level: "fail", text: "The Workers runtime (workerd) is not installed", fix: "run npm install in the kit's folder." };
+  const result = spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 30_000, shell: process.platform === "win32" });
+  if (result.status !== 0) {
+    const why = (result.error?.message ?? `${result.stderr}${result.stdout}`).trim().split("\n")[0];
+    return {
+      level: "fail",
+      text: `The Workers runtime (workerd) did not start: ${why || `exit code ${result.status}`}`,
+      fix: "run npm install again; on Linux, workerd needs glibc 2.35 or newer (Ubuntu 22.04, Debian 12).",
+    };
+  }
+  return { level: "ok", text: `${result.stdout.trim()} starts` };
+}
+
+async function portFree(port: number): Promise<Finding> {
+  if (await isPortFree(port)) return { level: "ok", text: `Port ${port} is free for npm run step` };
+  const other = await freePortNear(port);
+  return {
+    level: "warn",
+    text: `Port ${port} is in use (another npm run step, or another program)`,
+    fix: `stop that program, or use another port: npm run step -- 1 --port ${other}`,
+  };
+}
+
+function writable(): Finding {
+  const probe = join(REPO_ROOT, ".state", `.doctor-${process.pid}`);
+  try {
+    mkdirSync(join(REPO_ROOT, ".state"), { recursive: true });
+    writeFileSync(probe, "");
+    rmSync(probe);
+    return { level: "ok", text: "The kit's folder is writable (local Durable Object state goes to .state/)" };
+  } catch (error) {
+    return {
+      level: "fail",
+      text: `The kit cannot write to ${join(REPO_ROOT, ".state")}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      fix: "clone the kit into a folder you own, such as one in your home folder.",
+    };
+  }
+}
+
+function git(): Finding {
+  const version = output("git", ["--version"]);
+  if (version) return { level: "ok", text: version };
+  return {
+    level: "warn",
+    text: "git was not found (the kit works without it: npm run reset keeps its own copy of every starter)",
+    fix: "install git to keep your own history of your work: https://git-scm.com/downloads",
+  };
+}
+
+function chromium(): Finding {
+  const path = chromiumPath();
+  return existsSync(path)
+    ? { level: "info", text: `Chromium found at ${path} (optional: used by the kit's browser tests)` }
+    : { level: "info", text: `Chromium not found at ${path} (optional: only the kit's browser tests use it; set CHROMIUM_PATH if it lives elsewhere)` };
+}
+
+/** The first line a program prints, or undefined when it cannot run. */
+function output(command: string, args: string[]): string | undefined {
+  const result = spawnSync(command, args, { encoding: "utf8", timeout: 30_000, shell: process.platform === "win32" });
+  return result.status === 0 ? result.stdout.trim().split("\n")[0] : undefined;
+}
+
+await run(main);

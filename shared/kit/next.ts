@@ -1,0 +1,60 @@
+// `npm run next`: the first stage that is not finished, how to start it, and where to read
+// about it. Untouched starters count as not finished without running their checks.
+import { parseOptions, run } from "./cli.ts";
+import { guidePage, paint, stageLabel } from "./report.ts";
+import { allPassed, runChecks, type TargetResult } from "./run-checks.ts";
+import { isUntouched } from "./starters.ts";
+import { STAGES, stageDir, UsageError, type Stage } from "./stages.ts";
+
+const USAGE = `Usage: npm run next
+
+Finds the first stage whose steps/<N> does not pass its checks yet (this runs the checks
+of the stages you have started, a few seconds each), and tells you how to start it.`;
+
+async function main(args: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(args, {}, USAGE);
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`npm run next takes no stage (got ${positionals.join(" ")}).\n\n${USAGE}`);
+
+  // Stages before the first untouched one need their checks run; all at once is faster.
+  const firstUntouched = STAGES.find(isUntouched);
+  const started = STAGES.filter((stage) => !firstUntouched || stage.number < firstUntouched.number);
+  if (started.length > 0) console.log(paint("dim", `Running the checks of ${started.map((s) => stageDir("steps", s)).join(", ")}…`));
+  const results = started.length > 0 ? await runChecks(started.map((stage) => ({ kind: "steps" as const, stage }))) : [];
+  const failing = results.find((result) => !allPassed(result));
+
+  if (failing) console.log(describe(failing.stage, failing));
+  else if (firstUntouched) console.log(describe(firstUntouched));
+  else {
+    const last = STAGES[STAGES.length - 1];
+    console.log(
+      `${paint(["bold", "green"], `All ${STAGES.length} stages pass their checks. Well done!`)}\n` +
+        `Going further: ideas to take the chat beyond the workshop are in ${guidePage(last)}, under "Going further".`,
+    );
+  }
+  return 0;
+}
+
+function describe(stage: Stage, result?: TargetResult): string {
+  const folder = stageDir("steps", stage);
+  let status = "not started yet";
+  if (result) {
+    const checks = result.suites.flatMap((s) => s.checks);
+    status = checks.length === 0 ? "its code does not load yet" : `${checks.filter((c) => c.passed).length} of ${checks.length} checks pass`;
+  }
+  const command = (text: string) => paint("cyan", text.padEnd(24));
+  return [
+    `${paint("bold", `Next: ${stageLabel(stage)}`)} (${folder}: ${status})`,
+    "",
+    `  ${command(`npm run step -- ${stage.number}`)} serve it at http://localhost:8787/`,
+    `  ${command(`npm run check -- ${stage.number}`)} what works and what is left (add --watch to re-run on save)`,
+    `  ${command(`npm run hint -- ${stage.number}`)} a hint when you are stuck`,
+    "",
+    `Read ${folder}/README.md for the TODOs, and ${guidePage(stage)} for the ideas.`,
+  ].join("\n");
+}
+
+await run(main);
