@@ -1,0 +1,75 @@
+// The workshop guide. Pages are in docs/; code they show is read from steps/ and
+// solutions/ at build time (shared/kit/docs/code-from-files.ts), never pasted.
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitepress";
+import { codeFromFiles } from "../../shared/kit/docs/code-from-files.ts";
+import { STAGES } from "../../shared/kit/stages.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+// Where "Edit this page" goes: the repository's web editor when DOCS_REPO_URL names it
+// (e.g. https://github.com/you/hello-chat), else the page's file in VS Code on this machine,
+// which is where an attendee reading the guide locally would edit it.
+const editPattern = process.env.DOCS_REPO_URL
+  ? `${process.env.DOCS_REPO_URL.replace(/\/$/, "")}/edit/main/docs/:path`
+  : `vscode://file/${REPO_ROOT.replaceAll("\\", "/").replace(/^\/?/, "/")}docs/:path`;
+
+export default defineConfig({
+  title: "hello-chat",
+  description: "Build a real-time chat on Cloudflare Workers and Durable Objects, one checked step at a time.",
+  lang: "en",
+  // Links to the chat at http://localhost:8787/ are meant for the reader's own machine.
+  ignoreDeadLinks: "localhostLinks",
+  markdown: {
+    config: (md) => codeFromFiles(md, { root: REPO_ROOT }),
+  },
+  // esbuild reads the repo's tsconfig.json, whose "es2024" target its Vite-bundled version does
+  // not know yet; the guide's own TypeScript needs nothing newer than this.
+  vite: { esbuild: { tsconfigRaw: { compilerOptions: { target: "es2022" } } } },
+  themeConfig: {
+    nav: [
+      { text: "Set up", link: "/setup" },
+      { text: "Stages", link: "/steps/01-echo" },
+      { text: "Instructors", link: "/instructors" },
+      { text: "Reference", link: "/reference/protocol" },
+    ],
+    sidebar: [
+      {
+        text: "Start here",
+        items: [
+          { text: "What you will build", link: "/" },
+          { text: "Set up", link: "/setup" },
+        ],
+      },
+      {
+        text: "Stages",
+        items: STAGES.map((stage) => ({
+          text: `${String(stage.number).padStart(2, "0")} · ${stage.title}`,
+          link: `/steps/${stage.slug}`,
+        })),
+      },
+      {
+        text: "Beyond the stages",
+        items: [
+          { text: "Exercises", link: "/exercises" },
+          { text: "Troubleshooting", link: "/troubleshooting" },
+          { text: "Deploy to Cloudflare", link: "/deploy" },
+          { text: "Instructor guide", link: "/instructors" },
+        ],
+      },
+      {
+        text: "Reference",
+        items: [
+          { text: "Chat protocol", link: "/reference/protocol" },
+          { text: "Commands", link: "/reference/commands" },
+          { text: "Repository layout", link: "/reference/layout" },
+          { text: "Benchmarks", link: "/reference/benchmarks" },
+        ],
+      },
+    ],
+    search: { provider: "local" },
+    editLink: { pattern: editPattern, text: "Edit this page" },
+    outline: { level: [2, 3] },
+    docFooter: { prev: "Previous", next: "Next" },
+  },
+});

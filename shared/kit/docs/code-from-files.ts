@@ -1,0 +1,120 @@
+// A markdown-it extension for the workshop guide: every piece of code a page shows comes
+// from the real files at build time, and a page that names a file or a declaration that
+// does not exist fails the build instead of rendering an error string.
+//
+//   <<< @/solutions/03-persistence/src/index.ts                    the whole file
+//   <<< @/solutions/03-persistence/src/index.ts#webSocketMessage   one declaration (see declarations.ts)
+//   <<< diff @/solutions/02-broadcast/src/index.ts @/solutions/03-persistence/src/index.ts
+//   <<< section @/steps/03-persistence/README.md#check-it         a README section, as markdown
+//
+// `@/` is the repository root (VitePress's own `@` is the docs folder, which holds no code);
+// other paths are relative to the page. This rule takes over every `<<<` line from
+// VitePress's snippet rule, which renders "Code snippet path not found" for a missing file
+// and the whole file for a missing #region, where a guide should fail loudly.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, extname, join, relative, resolve } from "node:path";
+import type { MarkdownRenderer } from "vitepress";
+import { unifiedDiff } from "../unified-diff.ts";
+import { extractDeclaration } from "./declarations.ts";
+
+// VitePress bundles its own markdown-it types; these are the ones its config hook passes.
+type BlockRule = Parameters<MarkdownRenderer["block"]["ruler"]["before"]>[2];
+type StateBlock = Parameters<BlockRule>[0];
+type Env = { path?: string; realPath?: string; includes?: string[] };
+
+const LANGUAGES: Record<string, string> = { ".ts": "ts", ".js": "js", ".json": "json", ".jsonc": "jsonc", ".md": "md" };
+
+export function codeFromFiles(md: MarkdownRenderer, { root }: { root: string }): void {
+  md.block.ruler.before("snippet", "code-from-files", (state, startLine, _endLine, silent) => {
+    const start = state.bMarks[startLine] + state.tShift[startLine];
+    const line = state.src.slice(start, state.eMarks[startLine]);
+    if (state.sCount[startLine] - state.blkIndent >= 4 || !line.startsWith("<<<")) return false;
+    if (silent) return true;
+
+    const env = state.env as Env;
+    const page = env.realPath ?? env.path ?? "";
+    const where = `${relative(root, page) || "a page"}:${startLine + 1}: ${line.trim()}`;
+    const fail: (why: string) => never = (why) => {
+      throw new Error(`${where}\n  ${why}`);
+    };
+    const read = (written: string) => {
+      const file = written.startsWith("@/") ? join(root, written.slice(2)) : resolve(dirname(page), written);
+      if (!existsSync(file) || !statSync(file).isFile()) fail(`file not found: ${relative(root, file)}`);
+      // The dev server reloads the page when a file it shows changes.
+      env.includes?.push(file);
+      return { file, text: readFileSync(file, "utf8").replace(/\r\n/g, "\n") };
+    };
+
+    const args = line.slice(3).trim().split(/\s+/);
+    if (args[0] === "diff") {
+      if (args.length !== 3) fail("expected: <<< diff <from file> <to file>");
+      const from = read(args[1]);
+      const to = read(args[2]);
+      const diff = unifiedDiff(from.text, to.text, {
+        oldName: relative(root, from.file),
+        newName: relative(root, to.file),
+      });
+      pushCode(state, startLine, "diff", diff || "(no changes)", undefined);
+    } else if (args[0] === "section") {
+      // Markdown, not code: a step README's section, so the guide and the README say the same.
+      const [written, slug] = (args[1] ?? "").split("#");
+      if (args.length !== 2 || !slug) fail("expected: <<< section <file.md>#<heading-slug>");
+      const { file, text } = read(written);
+      const section = markdownSection(text, slug);
+      if (section === undefined) fail(`${relative(root, file)} has no heading whose slug is "${slug}"`);
+      state.md.block.parse(section, state.md, state.env, state.tokens);
+    } else {
+      if (args.length !== 1) fail("expected: <<< <file> or <<< <file>#<name>; nothing else on the line");
+      const [written, name] = args[0].split("#");
+      const { file, text } = read(written);
+      let code = text;
+      if (name) {
+        try {
+          code = extractDeclaration(text, name);
+        } catch (error) {
+          fail(`${relative(root, file)}: ${(error as Error).message}`);
+        }
+      }
+      const label = relative(root, file).replaceAll("\\", "/") + (name ? ` · ${name}` : "");
+      pushCode(state, startLine, LANGUAGES[extname(file)] ?? extname(file).slice(1), code, label);
+    }
+    state.line = startLine + 1;
+    return true;
+  });
+
+  // VitePress leaves an `<!--@include: …-->` whose file is missing in the page as a comment,
+  // so a hint file that was renamed would silently vanish from the guide.
+  md.core.ruler.before("normalize", "includes-resolved", (state) => {
+    const left = /<!--\s*@include:\s*(.*?)\s*-->/.exec(state.src);
+    if (left) {
+      const page = (state.env as Env).realPath ?? "a page";
+      throw new Error(`${relative(root, page)}: include file not found: ${left[1]}`);
+    }
+  });
+}
+
+function pushCode(state: StateBlock, line: number, language: string, code: string, label: string | undefined) {
+  if (label) {
+    const caption = state.push("html_block", "", 0);
+    caption.content = `<div class="code-source">${state.md.utils.escapeHtml(label)}</div>\n`;
+    caption.map = [line, line + 1];
+  }
+  const fence = state.push("fence", "code", 0);
+  fence.info = language;
+  fence.content = code.endsWith("\n") ? code : `${code}\n`;
+  fence.markup = "```";
+  fence.map = [line, line + 1];
+}
+
+/** The body of the heading whose slug is `slug`, up to the next heading of the same or a higher level. */
+export function markdownSection(text: string, slug: string): string | undefined {
+  const lines = text.split("\n");
+  const headingOf = (line: string) => /^(#{1,6})\s+(.*)$/.exec(line);
+  const slugOf = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  const start = lines.findIndex((line) => slugOf(headingOf(line)?.[2] ?? "") === slug);
+  if (start < 0) return undefined;
+  const level = headingOf(lines[start])![1].length;
+  const after = lines.slice(start + 1);
+  const end = after.findIndex((line) => (headingOf(line)?.[1].length ?? 7) <= level);
+  return after.slice(0, end < 0 ? undefined : end).join("\n").trim() + "\n";
+}

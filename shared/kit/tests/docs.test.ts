@@ -1,0 +1,163 @@
+// The workshop guide: it builds, its build fails on a dead link or on code it cannot find,
+// it loads nothing from the internet, and every stage page shows its code in a real browser.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize, relative } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { chromiumSkipReason, launchChromium } from "../browser/chromium.ts";
+import { REPO_ROOT } from "../paths.ts";
+import { STAGES } from "../stages.ts";
+
+const VITEPRESS = join(REPO_ROOT, "node_modules/vitepress/bin/vitepress.js");
+const DIST = join(REPO_ROOT, "docs/.vitepress/dist");
+
+function vitepressBuild(root: string) {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [VITEPRESS, "build", root], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}`, seconds };
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile());
+}
+
+describe("the guide builds", () => {
+  test("npm run docs:build succeeds", (t) => {
+    const build = vitepressBuild("docs");
+    t.diagnostic(`vitepress build docs: ${build.seconds.toFixed(1)} s`);
+    assert.equal(build.status, 0, build.output);
+    for (const stage of STAGES) assert.ok(existsSync(join(DIST, `steps/${stage.slug}.html`)), `no page for ${stage.slug}`);
+  });
+
+  test("the built site loads nothing from the internet: no scripts, styles, fonts or images by URL", () => {
+    const external: string[] = [];
+    for (const file of filesUnder(DIST)) {
+      const text = readFileSync(file, "utf8");
+      const found =
+        extname(file) === ".html"
+          ? text.match(/<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href|srcset)="(?:https?:)?\/\/[^"]*"/g)
+          : extname(file) === ".css"
+            ? text.match(/url\(\s*["']?(?:https?:)?\/\/[^)]*\)|@import\s+["']?(?:https?:)?\/\//g)
+            : null;
+      for (const match of found ?? []) external.push(`${relative(DIST, file)}: ${match}`);
+    }
+    assert.deepEqual(external, []);
+  });
+});
+
+describe("the build fails on what a reader would find broken", () => {
+  // A throwaway site that uses the guide's real configuration (and so its markdown extensions).
+  // It lives in VitePress's own (git-ignored) cache folder: inside the repo, so that Vue and the
+  // theme resolve from node_modules; a dot folder, so the real guide never takes it for a page.
+  let site: string;
+  before(() => {
+    const cache = join(REPO_ROOT, "docs/.vitepress/cache");
+    mkdirSync(cache, { recursive: true });
+    site = mkdtempSync(join(cache, "test-site-"));
+    mkdirSync(join(site, ".vitepress"));
+    writeFileSync(join(site, ".vitepress/config.ts"), 'export { default } from "../../../config.ts";\n');
+  });
+  after(() => rmSync(site, { recursive: true, force: true }));
+
+  function buildPage(markdown: string) {
+    writeFileSync(join(site, "index.md"), `# A page\n\n${markdown}\n`);
+    return vitepressBuild(site);
+  }
+
+  test("a dead link", () => {
+    const build = buildPage("[the next stage](./steps/07-nothing.md)");
+    assert.notEqual(build.status, 0);
+    assert.match(build.output, /dead link.*07-nothing/);
+  });
+
+  test("a snippet of a file that does not exist", () => {
+    const build = buildPage("<<< @/solutions/03-persistence/src/nothing.ts");
+    assert.notEqual(build.status, 0);
+    assert.match(build.output, /file not found: solutions\/03-persistence\/src\/nothing\.ts/);
+  });
+
+  test("a snippet of a declaration the file does not have", () => {
+    const build = buildPage("<<< @/solutions/03-persistence/src/index.ts#Chat.noSuchMethod");
+    assert.notEqual(build.status, 0);
+    assert.match(build.output, /index\.md:3: <<< @\/solutions\/03-persistence\/src\/index\.ts#Chat\.noSuchMethod/);
+    assert.match(build.output, /no declaration named "Chat\.noSuchMethod"/);
+  });
+
+  test("an include (such as a hints file) that does not exist", () => {
+    const build = buildPage("<!--@include: ../shared/hints/07-nothing.md-->");
+    assert.notEqual(build.status, 0);
+    assert.match(build.output, /include file not found: \.\.\/shared\/hints\/07-nothing\.md/);
+  });
+});
+
+describe("every stage page shows its code in Chromium", { skip: chromiumSkipReason() }, () => {
+  let server: Server;
+  let origin: string;
+  before(async () => {
+    assert.ok(existsSync(DIST), "the guide is built by the test above");
+    server = serveStatic(DIST);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test("code blocks render on each stage page, and nothing is fetched from elsewhere", async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const elsewhere: string[] = [];
+      page.on("request", (request) => {
+        if (!request.url().startsWith(origin) && !request.url().startsWith("data:")) elsewhere.push(request.url());
+      });
+      for (const stage of STAGES) {
+        await page.goto(`${origin}/steps/${stage.slug}.html`);
+        const blocks = page.locator('div[class*="language-"] pre code');
+        await blocks.first().waitFor();
+        const texts = await blocks.allTextContents();
+        // The command block, the walkthrough's snippets, and the diff (in a closed details block).
+        assert.ok(texts.length >= 3, `${stage.slug}: ${texts.length} code blocks`);
+        const empty = texts.filter((text) => text.trim() === "").length;
+        assert.equal(empty, 0, `${stage.slug}: ${empty} empty code blocks`);
+        assert.ok(texts.some((text) => text.includes(`TODO(step ${stage.number})`)), `${stage.slug}: no starter code`);
+        assert.ok(texts.some((text) => /^\+\+\+ solutions\//m.test(text)), `${stage.slug}: no generated diff`);
+      }
+      assert.deepEqual(elsewhere, []);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+/** Serves a built site the way any static host does. */
+function serveStatic(root: string): Server {
+  const types: Record<string, string> = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".woff2": "font/woff2",
+  };
+  return createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? "/", "http://localhost").pathname);
+    let file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
+    if (!existsSync(file) && existsSync(`${file}.html`)) file = `${file}.html`;
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404).end("not found");
+      return;
+    }
+    response.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+    response.end(readFileSync(file));
+  });
+}
