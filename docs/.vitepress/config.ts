@@ -12,7 +12,7 @@ const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 // which is where an attendee reading the guide locally would edit it.
 const editPattern = process.env.DOCS_REPO_URL
   ? `${process.env.DOCS_REPO_URL.replace(/\/$/, "")}/edit/main/docs/:path`
-  : `vscode://file/${REPO_ROOT.replaceAll("\\", "/").replace(/^\/?/, "/")}docs/:path`;
+  : `vscode://file${REPO_ROOT.replaceAll("\\", "/").replace(/^\/?/, "/")}docs/:path`;
 
 export default defineConfig({
   title: "hello-chat",
