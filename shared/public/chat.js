@@ -1,67 +1,271 @@
-// A minimal chat page for every stage. It shows what the server sends and
-// ignores what an earlier stage does not send yet.
-const params = new URLSearchParams(location.search);
-const room = params.get("room") || "default";
-const $ = (id) => document.getElementById(id);
-$("room").textContent = room;
-$("name").value = localStorage.getItem("chat-name") || "";
+// The chat page every stage serves. It shows whatever the current stage's server sends,
+// so earlier stages simply show less: history from stage 03, times from 04, who is
+// online from 05, the rate limit at 06. Small modules, no framework:
+//   rules.js       the server's rules (names, message length, rooms)
+//   connection.js  the WebSocket that reconnects by itself
+//   history.js     which messages are new after a reconnect
+//   render.js      frames to elements, always as text
+//   invite.js      link, Copy button, QR code
+import { openConnection } from "./connection.js";
+import { createHistory, isNew, remember, unseen } from "./history.js";
+import { setUpInvite } from "./invite.js";
+import { messageItem, onlineSummary, personItem } from "./render.js";
+import { characterCount, checkName, MAX_MESSAGE_LENGTH, randomRoom, ROOM_PATTERN } from "./rules.js";
 
-let socket;
-let myName;
+const NAME_KEY = "hello-chat:name";
+/** The character count appears when a message gets this close to the limit. */
+const COUNT_FROM = MAX_MESSAGE_LENGTH - 200;
+/** Closer than this to the bottom counts as "reading the newest messages". */
+const STICKY_PX = 48;
+const STATUS_TEXT = {
+  connecting: "Connecting…",
+  connected: "Connected",
+  reconnecting: "Reconnecting…",
+  offline: "Offline",
+};
+
+const $ = (id) => document.getElementById(id);
+const messageInput = $("message");
+const sendButton = $("send");
+const sendError = $("send-error");
+const scroller = $("scroller");
+const list = $("messages");
+
+let me; // the name this page joined with
+let connection;
+let status = "offline";
+let seen = createHistory();
+/** Texts sent and not answered yet: the server answers each with our message or an error. */
+let pending = [];
+let retryAt = 0;
+let countdown;
+
+const room = chooseRoom();
+$("room-name").textContent = room;
+document.title = `${room} · hello-chat`;
+
+const invite = new URL("/", location.href);
+invite.search = new URLSearchParams({ room }).toString();
+$("invite-link").value = invite.href;
+setUpInvite({
+  link: $("invite-link"),
+  copyButton: $("copy"),
+  copyStatus: $("copy-status"),
+  qr: $("qr"),
+  lanHint: $("lan-hint"),
+});
+
+// Room details sit beside the chat on wide screens and fold away on a phone.
+const wide = matchMedia("(min-width: 52rem)");
+$("info").open = wide.matches;
+wide.addEventListener("change", () => ($("info").open = wide.matches));
+
+const remembered = readStoredName();
+$("name").value = remembered ?? "";
+if (remembered && !checkName(remembered).error) join(checkName(remembered).name);
+else showJoinForm();
+
+/** The room in ?room=, or a new one written into the address so it can be shared. */
+function chooseRoom() {
+  const params = new URLSearchParams(location.search);
+  const asked = params.get("room");
+  if (asked !== null && ROOM_PATTERN.test(asked)) return asked;
+  const fresh = randomRoom();
+  params.set("room", fresh);
+  history.replaceState(null, "", `${location.pathname}?${params}${location.hash}`);
+  if (asked !== null) {
+    showNotice(
+      `"${asked}" cannot be a room name: use 1 to 64 letters, digits, "-" or "_". ` +
+        `You are in a new room, ${fresh}, instead.`,
+    );
+  }
+  return fresh;
+}
+
+function showNotice(text) {
+  $("notice").textContent = text;
+  $("notice").hidden = false;
+}
+
+function readStoredName() {
+  try {
+    return localStorage.getItem(NAME_KEY);
+  } catch {
+    return null; // Storage blocked: the form simply starts empty.
+  }
+}
+
+function showJoinForm() {
+  $("join").hidden = false;
+  $("composer").hidden = true;
+  $("you").hidden = true;
+  $("name").focus();
+}
 
 $("join").addEventListener("submit", (event) => {
   event.preventDefault();
-  myName = $("name").value.trim();
-  localStorage.setItem("chat-name", myName);
-  connect();
+  const result = checkName($("name").value);
+  $("name-error").textContent = result.error ?? "";
+  $("name").setAttribute("aria-invalid", String(Boolean(result.error)));
+  if (result.error) {
+    $("name").focus();
+    return;
+  }
+  try {
+    localStorage.setItem(NAME_KEY, result.name);
+  } catch {
+    // Not remembered next time, which is all that is lost.
+  }
+  join(result.name);
 });
 
-$("send").addEventListener("submit", (event) => {
-  event.preventDefault();
-  socket?.send(JSON.stringify({ message: $("message").value }));
-  $("message").value = "";
-  $("error").textContent = "";
-});
-
-function connect() {
+function join(name) {
+  me = name;
+  $("name").value = name;
+  $("you-name").textContent = name;
+  $("join").hidden = true;
+  $("composer").hidden = false;
+  $("you").hidden = false;
   const url = new URL("/ws", location.href);
   url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-  url.search = new URLSearchParams({ room, name: myName }).toString();
-  $("status").textContent = "connecting";
-  socket = new WebSocket(url);
-  socket.addEventListener("open", () => {
-    $("status").textContent = "connected";
-    $("join").hidden = true;
-    $("send").hidden = false;
-    $("message").focus();
-  });
-  socket.addEventListener("close", () => {
-    $("status").textContent = "offline";
-    $("join").hidden = false;
-    $("send").hidden = true;
-  });
-  socket.addEventListener("message", (event) => show(JSON.parse(event.data)));
+  url.search = new URLSearchParams({ room, name }).toString();
+  connection = openConnection({ url, onStatus: setStatus, onBatch: showBatch, onFrame: showFrame });
+  messageInput.focus();
 }
 
-function show(frame) {
+$("change-name").addEventListener("click", () => {
+  connection?.close();
+  connection = undefined;
+  showJoinForm();
+  $("name").select();
+});
+
+$("retry").addEventListener("click", () => connection?.retryNow());
+
+function setStatus(next) {
+  status = next;
+  $("status").dataset.state = next;
+  $("status-text").textContent = STATUS_TEXT[next];
+  $("retry").hidden = next !== "reconnecting";
+  if (next !== "connected") {
+    // Replies to what was sent on the old socket will never come; who is online is unknown.
+    pending = [];
+    $("online-summary").hidden = true;
+    $("people").hidden = true;
+  }
+  updateSendState();
+}
+
+function showBatch(frames) {
+  for (const frame of unseen(seen, frames)) showMessage(frame);
+}
+
+function showFrame(frame) {
   if (frame.type === "message") {
-    const item = document.createElement("li");
-    item.classList.toggle("mine", frame.name === myName);
-    const who = document.createElement("strong");
-    who.textContent = `${frame.name}: `;
-    item.append(who, frame.message); // text, never HTML
-    if (frame.serverTime) {
-      const time = document.createElement("time");
-      time.dateTime = frame.serverTime;
-      time.title = frame.serverTime;
-      time.textContent = new Date(frame.serverTime).toLocaleTimeString();
-      item.append(time);
-    }
-    $("messages").append(item);
-    item.scrollIntoView({ block: "end" });
+    if (isNew(seen, frame)) showMessage(frame);
   } else if (frame.type === "users") {
-    $("users").textContent = `${frame.count} online: ${frame.names.join(", ")}`;
+    showUsers(frame);
   } else if (frame.type === "error") {
-    $("error").textContent = frame.message;
+    showError(frame);
   }
 }
+
+function showMessage(frame) {
+  remember(seen, frame);
+  const mine = frame.name === me;
+  const answersUs = mine && pending[0] === frame.message;
+  if (answersUs) pending.shift();
+  const stick = answersUs || isAtBottom();
+  list.append(messageItem(frame, { mine, previous: list.lastElementChild }));
+  $("empty").hidden = true;
+  if (stick) scrollToBottom();
+  else $("jump").hidden = false;
+}
+
+function showUsers({ count, names }) {
+  const summary = $("online-summary");
+  summary.textContent = onlineSummary(count, names);
+  summary.hidden = false;
+  $("people-title").textContent = `${count} online`;
+  $("people-list").replaceChildren(...names.map((name) => personItem(name, name === me)));
+  $("people").hidden = false;
+}
+
+/** Error frames belong next to the input they are about, not in the conversation. */
+function showError(frame) {
+  const unsent = pending.shift();
+  // Give the refused text back, so it is not lost, unless something new was typed meanwhile.
+  if (unsent !== undefined && messageInput.value === "") messageInput.value = unsent;
+  if (frame.code === "rate_limited" && frame.retryAfterMs > 0) {
+    retryAt = Date.now() + frame.retryAfterMs;
+    tickCountdown();
+  } else {
+    sendError.textContent = frame.message;
+  }
+  updateSendState();
+}
+
+function tickCountdown() {
+  clearTimeout(countdown);
+  const left = retryAt - Date.now();
+  if (left <= 0) {
+    retryAt = 0;
+    sendError.textContent = "";
+    updateSendState();
+    return;
+  }
+  sendError.textContent = `Slow down: your message was not sent. You can send again in ${Math.ceil(left / 1000)} s.`;
+  countdown = setTimeout(tickCountdown, Math.min(left, ((left - 1) % 1000) + 1));
+}
+
+function updateSendState() {
+  const length = characterCount(messageInput.value.trim());
+  const tooLong = length > MAX_MESSAGE_LENGTH;
+  sendButton.disabled = status !== "connected" || length === 0 || tooLong || retryAt > Date.now();
+  const count = $("char-count");
+  count.classList.toggle("over", tooLong);
+  count.textContent =
+    length < COUNT_FROM
+      ? ""
+      : tooLong
+        ? `${length} / ${MAX_MESSAGE_LENGTH}: ${length - MAX_MESSAGE_LENGTH} too many`
+        : `${length} / ${MAX_MESSAGE_LENGTH}`;
+}
+
+messageInput.addEventListener("input", updateSendState);
+
+$("composer").addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (sendButton.disabled) return;
+  const text = messageInput.value.trim();
+  if (!connection?.send(text)) return;
+  pending.push(text);
+  messageInput.value = "";
+  if (retryAt === 0) sendError.textContent = "";
+  updateSendState();
+  messageInput.focus();
+});
+
+function isAtBottom() {
+  return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < STICKY_PX;
+}
+
+function scrollToBottom() {
+  scroller.scrollTop = scroller.scrollHeight;
+  $("jump").hidden = true;
+}
+
+// Whether the reader was at the newest message before the view changed size (a phone
+// keyboard opening, a rotated screen): if so, keep them there.
+let stuck = true;
+scroller.addEventListener("scroll", () => {
+  stuck = isAtBottom();
+  if (stuck) $("jump").hidden = true;
+});
+new ResizeObserver(() => {
+  if (stuck) scrollToBottom();
+}).observe(scroller);
+$("jump").addEventListener("click", () => {
+  scrollToBottom();
+  messageInput.focus();
+});

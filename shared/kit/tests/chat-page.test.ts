@@ -1,0 +1,299 @@
+// The chat page (shared/public) in real Chromium, against real `npm run solution` servers:
+// what an attendee sees at stage 01 (echo), 03 (history, no timestamps) and 06 (timestamps,
+// who is online, the rate limit). Pages wait on conditions with deadlines, never on sleeps.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import { chromiumSkipReason, launchChromium } from "../browser/chromium.ts";
+import { startDevServer, type DevServer } from "../dev-server.ts";
+
+const WAIT_MS = 20_000;
+/** A restarted wrangler needs a while, and the page's backoff may add up to 10 s on top. */
+const RECONNECT_WAIT_MS = 60_000;
+
+type Shown = { name: string; text: string; mine: boolean; time: string | null; iso: string | null };
+type Chat = { page: Page; dialogs: string[]; errors: string[] };
+
+describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
+  const stateDir = mkdtempSync(join(tmpdir(), "hello-chat-page-"));
+  const contexts: BrowserContext[] = [];
+  const servers: DevServer[] = [];
+  let browser: Browser;
+  /** One server per stage, started together: starting wrangler is most of this suite's time. */
+  let echo: DevServer;
+  let persistence: DevServer;
+  let rateLimit: DevServer;
+
+  before(async () => {
+    [browser, echo, persistence, rateLimit] = await Promise.all([launchChromium(), serve(1), serve(3), serve(6)]);
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await Promise.all(servers.map((server) => (server.child.exitCode === null ? server.stop() : undefined)));
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  async function serve(stage: number, port?: number): Promise<DevServer> {
+    const server = await startDevServer({ kind: "solutions", stage, stateDir, port });
+    servers.push(server);
+    return server;
+  }
+
+  /** A fresh browser profile (own localStorage) that joins `room` as `name` through the form. */
+  async function openChat(
+    server: DevServer,
+    room: string,
+    name: string,
+    options: BrowserContextOptions = {},
+  ): Promise<Chat> {
+    const context = await browser.newContext({ locale: "en-US", timezoneId: "UTC", ...options });
+    contexts.push(context);
+    const page = await context.newPage();
+    const chat: Chat = { page, dialogs: [], errors: [] };
+    page.on("dialog", (dialog) => {
+      chat.dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on("pageerror", (error) => chat.errors.push(error.message));
+    await page.goto(`${server.origin}/?room=${room}`);
+    await page.getByLabel("Your name").fill(name);
+    await page.getByLabel("Your name").press("Enter");
+    await waitForStatus(page, "connected");
+    return chat;
+  }
+
+  test("stage 01 (echo): the page joins, shows its own echo as its own, and nothing a later stage adds", async () => {
+    const { page, errors } = await openChat(echo, "echo-room", "ada");
+    await send(page, "hello, me");
+    const [line] = await waitForTexts(page, ["hello, me"]);
+    assert.equal(line.name, "ada");
+    assert.equal(line.mine, true);
+    assert.equal(line.time, null, "no time before stage 04");
+    assert.equal(await page.locator("#online-summary").isHidden(), true, "no one-online list before stage 05");
+    assert.deepEqual(errors, []);
+  });
+
+  test("keyboard only, with labelled controls and a live message list", async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${echo.origin}/`);
+    // No ?room=: a fresh room is made up and written into the address, ready to share.
+    const room = new URL(page.url()).searchParams.get("room") ?? "";
+    assert.match(room, /^[a-z]+-[a-z]+-\d\d$/);
+    assert.equal(await page.locator("#room-name").textContent(), room);
+    assert.equal(await page.getByLabel("Link to this room", { exact: true }).inputValue(), `${echo.origin}/?room=${room}`);
+    assert.equal(await page.locator("#qr svg").count(), 1, "a QR code of the link");
+    assert.equal(await page.locator("#lan-hint").isVisible(), true, "on 127.0.0.1 the page explains --lan");
+
+    // The name field has focus; a name the server would refuse is explained, not sent.
+    assert.equal(await focusedId(page), "name");
+    await page.keyboard.type("x".repeat(33));
+    await page.keyboard.press("Enter");
+    assert.match((await page.locator("#name-error").textContent()) ?? "", /at most 32 characters \(this one has 33\)/);
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("  Grace 🙂  ");
+    await page.keyboard.press("Enter");
+    await waitForStatus(page, "connected");
+    assert.equal(await page.evaluate(() => localStorage.getItem("hello-chat:name")), "Grace 🙂");
+
+    const sendButton = page.getByRole("button", { name: "Send" });
+    assert.equal(await focusedId(page), "message");
+    assert.equal(await sendButton.isDisabled(), true, "nothing to send yet");
+    await page.keyboard.type("   ");
+    assert.equal(await sendButton.isDisabled(), true, "only spaces is empty");
+    await page.keyboard.type("typed, then Enter");
+    await page.keyboard.press("Enter");
+    await waitForTexts(page, ["typed, then Enter"]);
+    assert.equal(await focusedId(page), "message", "the input keeps focus after sending");
+    assert.equal(await page.getByLabel("Message", { exact: true }).inputValue(), "");
+
+    // Near the limit a count appears; over it, sending is off.
+    await page.getByLabel("Message", { exact: true }).fill("é".repeat(1001));
+    assert.equal(await page.locator("#char-count").textContent(), "1001 / 1000: 1 too many");
+    assert.equal(await sendButton.isDisabled(), true);
+    await page.getByLabel("Message", { exact: true }).fill("😀".repeat(1000));
+    assert.equal(await page.locator("#char-count").textContent(), "1000 / 1000", "emoji count as one each");
+    assert.equal(await sendButton.isDisabled(), false);
+
+    assert.equal(await page.getByRole("log", { name: "Messages" }).getAttribute("aria-live"), "polite");
+    assert.equal(await page.getByRole("status").filter({ hasText: "Connected" }).count(), 1);
+
+    // A remembered name joins straight away on the next visit.
+    await page.reload();
+    await waitForStatus(page, "connected");
+    assert.equal(await page.locator("#you-name").textContent(), "Grace 🙂");
+  });
+
+  describe("stage 03: history without timestamps", () => {
+
+    test("two pages in a room talk; a page in another room sees none of it; a reload shows the history", async () => {
+      const ada = await openChat(persistence, "room-a", "ada");
+      const bob = await openChat(persistence, "room-a", "bob");
+      const eve = await openChat(persistence, "room-b", "eve");
+      await send(ada.page, "hi bob");
+      await waitForTexts(bob.page, ["hi bob"]);
+      await send(bob.page, "hi ada");
+      const seen = await waitForTexts(ada.page, ["hi bob", "hi ada"]);
+      assert.deepEqual(seen.map((line) => line.mine), [true, false]);
+
+      await send(eve.page, "anyone?");
+      await waitForTexts(eve.page, ["anyone?"]);
+      assert.deepEqual(texts(await shown(eve.page)), ["anyone?"], "room-b sees nothing of room-a");
+
+      await bob.page.reload();
+      await waitForStatus(bob.page, "connected");
+      const history = await waitForTexts(bob.page, ["hi bob", "hi ada"]);
+      assert.deepEqual(history.map((line) => line.mine), [false, true], "own messages are marked after a reload too");
+    });
+
+    test("a message that looks like HTML shows literally and runs nothing", async () => {
+      const ada = await openChat(persistence, "room-html", "ada");
+      const bob = await openChat(persistence, "room-html", "bob");
+      const attack = "<img src=x onerror=alert(1)>";
+      await send(ada.page, attack);
+      for (const chat of [ada, bob]) {
+        await waitForTexts(chat.page, [attack]);
+        assert.equal(await chat.page.locator("#messages img").count(), 0);
+        assert.deepEqual(chat.dialogs, []);
+        assert.deepEqual(chat.errors, []);
+      }
+    });
+  });
+
+  describe("stage 06: timestamps, who is online, the rate limit", () => {
+
+    test("server time shows in the reader's time zone, with the ISO time on hover", async () => {
+      const { page } = await openChat(rateLimit, "room-time", "ada", { timezoneId: "Asia/Kolkata" });
+      await send(page, "what time is it?");
+      const [line] = await waitForTexts(page, ["what time is it?"]);
+      assert.ok(line.iso && !Number.isNaN(Date.parse(line.iso)), `an ISO time, got ${line.iso}`);
+      const local = new Intl.DateTimeFormat("en-US", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Kolkata" });
+      assert.equal(line.time, local.format(new Date(line.iso)));
+      assert.equal(await page.locator("#messages time").getAttribute("title"), line.iso);
+    });
+
+    test('"2 online" with both names, then "1 online" when a page closes', async () => {
+      const ada = await openChat(rateLimit, "room-online", "ada");
+      const bob = await openChat(rateLimit, "room-online", "bob");
+      await waitForText(ada.page, "#online-summary", "2 online: ada, bob");
+      await waitForText(bob.page, "#online-summary", "2 online: ada, bob");
+      await bob.page.close();
+      await waitForText(ada.page, "#online-summary", "1 online: ada");
+      assert.deepEqual(await ada.page.locator("#people-list li").allTextContents(), ["Aadayou"]);
+    });
+
+    test("a burst shows the rate-limit notice next to the input, then sending works again", async () => {
+      const { page } = await openChat(rateLimit, "room-burst", "ada");
+      const burst = Array.from({ length: 6 }, (_, i) => `burst ${i + 1}`);
+      // Straight into the socket's queue, faster than the page could be typed into.
+      for (const text of burst) await send(page, text, { waitForEnabled: false });
+      await waitForText(page, "#send-error", /^Slow down: your message was not sent\. You can send again in \d s\.$/);
+      await waitForTexts(page, burst.slice(0, 5));
+      assert.equal(await page.getByLabel("Message", { exact: true }).inputValue(), "burst 6", "the refused text is given back");
+      assert.equal(await page.getByRole("button", { name: "Send" }).isDisabled(), true, "send waits for the limit");
+      assert.equal(texts(await shown(page)).some((text) => /Slow down/.test(text)), false, "not a chat line");
+
+      await page.locator("#send:enabled").waitFor({ timeout: WAIT_MS });
+      assert.equal(await page.locator("#send-error").textContent(), "");
+      await page.keyboard.press("Enter");
+      await waitForTexts(page, [...burst.slice(0, 5), "burst 6"]);
+    });
+  });
+
+  // Both at once: each waits mostly for wrangler to start again.
+  test("a server restart at stage 03 and at stage 06: reconnecting, then connected, chatting again, no history twice", async () => {
+    await Promise.all([restartCheck(persistence, 3, "room-restart"), restartCheck(rateLimit, 6, "room-restart")]);
+  });
+
+  /** Stops `server` under two open pages, starts it again on the same port and state. */
+  async function restartCheck(server: DevServer, stage: number, room: string): Promise<void> {
+    const ada = await openChat(server, room, "ada");
+    const bob = await openChat(server, room, "bob");
+    await send(ada.page, "before the restart");
+    await waitForTexts(bob.page, ["before the restart"]);
+    await send(bob.page, "me too");
+    await waitForTexts(ada.page, ["before the restart", "me too"]);
+
+    await server.stop();
+    for (const { page } of [ada, bob]) await waitForStatus(page, "reconnecting");
+    await ada.page.getByLabel("Message", { exact: true }).fill("typed while away");
+    assert.equal(await ada.page.getByRole("button", { name: "Send" }).isDisabled(), true, "no sending while offline");
+
+    await serve(stage, server.port);
+    for (const { page } of [ada, bob]) await waitForStatus(page, "connected", RECONNECT_WAIT_MS);
+    await ada.page.keyboard.press("Enter");
+    const expected = ["before the restart", "me too", "typed while away"];
+    await waitForTexts(bob.page, expected);
+    await waitForTexts(ada.page, expected);
+    // A message that arrived in the history burst must not appear twice either, however late it came.
+    assert.deepEqual(texts(await shown(ada.page)), expected);
+    assert.deepEqual(texts(await shown(bob.page)), expected);
+  }
+
+});
+
+async function send(page: Page, text: string, { waitForEnabled = true } = {}): Promise<void> {
+  const input = page.getByLabel("Message", { exact: true });
+  await input.fill(text);
+  if (waitForEnabled) await page.locator("#send:enabled").waitFor({ timeout: WAIT_MS });
+  await input.press("Enter");
+}
+
+async function waitForStatus(page: Page, state: string, timeout = WAIT_MS): Promise<void> {
+  await page.locator(`#status[data-state="${state}"]`).waitFor({ timeout });
+}
+
+async function waitForText(page: Page, selector: string, expected: string | RegExp): Promise<void> {
+  const pattern = typeof expected === "string" ? new RegExp(`^${escapeRegExp(expected)}$`) : expected;
+  try {
+    await page.locator(selector).filter({ hasText: pattern }).waitFor({ timeout: WAIT_MS });
+  } catch (error) {
+    const actual = await page.locator(selector).textContent();
+    throw new Error(`${selector} should read ${expected}, but reads "${actual}"`, { cause: error });
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Waits until the page shows exactly `expected` (in order), then returns the lines. */
+async function waitForTexts(page: Page, expected: string[]): Promise<Shown[]> {
+  // Runs in the page, so it is written as a string: the kit's tsconfig has Node's types, not the DOM's.
+  const shownTexts = `[...document.querySelectorAll("#messages > li .text")].map((p) => p.textContent)`;
+  try {
+    await page.waitForFunction(`JSON.stringify(${shownTexts}) === ${JSON.stringify(JSON.stringify(expected))}`, null, {
+      timeout: WAIT_MS,
+    });
+  } catch (error) {
+    const actual = texts(await shown(page));
+    throw new Error(`expected messages ${JSON.stringify(expected)}, the page shows ${JSON.stringify(actual)}`, {
+      cause: error,
+    });
+  }
+  return shown(page);
+}
+
+function shown(page: Page): Promise<Shown[]> {
+  return page.locator("#messages > li").evaluateAll((items) =>
+    items.map((item) => ({
+      name: item.querySelector(".name")?.textContent ?? "",
+      text: item.querySelector(".text")?.textContent ?? "",
+      mine: item.classList.contains("mine"),
+      time: item.querySelector("time")?.textContent ?? null,
+      iso: item.querySelector("time")?.getAttribute("datetime") ?? null,
+    })),
+  );
+}
+
+const texts = (lines: Shown[]) => lines.map((line) => line.text);
+
+function focusedId(page: Page): Promise<string | undefined> {
+  return page.evaluate("document.activeElement?.id");
+}
