@@ -1,0 +1,103 @@
+// `npm run load` at a small size against a real wrangler dev (stage 06): nothing lost,
+// doubled or reordered. Also what only a real socket can show: the 1 MiB frame over the
+// network, and how the command turns away bad options.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { startDevServer, type DevServer } from "../dev-server.ts";
+import { analyse, isClean } from "../load/analyse.ts";
+import { parseLoadArgs } from "../load/options.ts";
+import { runLoad } from "../load/run-load.ts";
+import { REPO_ROOT } from "../paths.ts";
+import { UsageError } from "../stages.ts";
+
+const LOAD = join(REPO_ROOT, "shared/kit/load/cli.ts");
+
+describe("npm run load options", () => {
+  const load = (...args: string[]) => spawnSync(process.execPath, [LOAD, ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+
+  test("--help prints the usage", () => {
+    const result = load("--help");
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /Usage: npm run load -- \[--clients C\]/);
+  });
+
+  const mistakes: [string[], RegExp][] = [
+    [["--clients", "0"], /--clients must be a whole number from 1/],
+    [["--clients", "ten"], /--clients must be a whole number/],
+    [["--clients", "5", "--senders", "6"], /--senders must be a whole number from 1 to 5/],
+    [["--rate=-1"], /--rate must be a number above 0/],
+    [["--seconds", "0"], /--seconds must be a number above 0/],
+    [["--solution", "1"], /only echoes to the sender/],
+    [["--solution", "9"], /There is no stage "9"/],
+    [["--clients"], /--clients/],
+    [["--speed", "3"], /Unknown option '--speed'/],
+  ];
+  for (const [args, message] of mistakes) {
+    test(`${args.join(" ")}: a usage error that says what to give`, () => {
+      assert.throws(() => parseLoadArgs(args), (error) => error instanceof UsageError && message.test(error.message));
+    });
+  }
+
+  test("a usage error exits 2 with the message and no stack trace", () => {
+    const result = load("--clients", "0");
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, /--clients must be a whole number from 1 to 5000 \(got "0"\)/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+});
+
+describe("a load run against solutions/06-rate-limit", () => {
+  const stateDir = mkdtempSync(join(tmpdir(), "hello-chat-load-test-"));
+  let server: DevServer;
+  before(async () => {
+    server = await startDevServer({ kind: "solutions", stage: 6, stateDir });
+  });
+  after(async () => {
+    await server?.stop().catch(() => server.kill());
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  test("20 clients, 10 senders at 1 message a second for 3 s: every client gets all 30, once, in one order", async () => {
+    const record = await runLoad({ clients: 20, senders: 10, rate: 1, seconds: 3 }, { origin: server.origin, room: "load-test" });
+    const summary = analyse(record);
+    const shown = JSON.stringify({ ...summary, errors: summary.errors.slice(0, 3) });
+    assert.ok(isClean(summary), shown);
+    assert.equal(summary.sent, 30, shown);
+    assert.equal(summary.accepted, 30, shown);
+    assert.equal(summary.delivered, 20 * 30, shown);
+  });
+
+  test("the analysis sees a lost, a doubled and a reordered delivery", async () => {
+    const record = await runLoad({ clients: 3, senders: 2, rate: 2, seconds: 1 }, { origin: server.origin, room: "load-broken" });
+    assert.ok(isClean(analyse(record)));
+    const [first, second, third] = record.received;
+    first.pop();
+    second.push(second[0]);
+    third.reverse();
+    const summary = analyse(record);
+    assert.equal(summary.lost, 1);
+    assert.equal(summary.duplicated, 1);
+    assert.ok(summary.outOfOrder > 0);
+    assert.equal(isClean(summary), false);
+  });
+
+  test("a 1 MiB frame over a real socket gets too_long, and the socket still works", async () => {
+    const socket = new WebSocket(`${server.origin.replace("http", "ws")}/ws?room=big-frame&name=big`);
+    const frames: { type: string; code?: string; message?: string }[] = [];
+    socket.addEventListener("message", (event) => frames.push(JSON.parse(String(event.data))));
+    await new Promise((resolve) => socket.addEventListener("open", resolve, { once: true }));
+    socket.send(`{"message":"${"a".repeat(1024 * 1024 - 14)}"}`);
+    socket.send(JSON.stringify({ message: "after" }));
+    const deadline = Date.now() + 10_000;
+    while (!frames.some((f) => f.message === "after") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(
+      frames.filter((f) => f.type !== "users").map((f) => f.code ?? f.message),
+      ["too_long", "after"],
+    );
+    socket.close();
+  });
+});
