@@ -7,6 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
+import type { Browser } from "playwright-core";
 import { chromiumSkipReason, launchChromium } from "../browser/chromium.ts";
 import { REPO_ROOT } from "../paths.ts";
 import { STAGES } from "../stages.ts";
@@ -100,21 +101,25 @@ describe("the build fails on what a reader would find broken", () => {
   });
 });
 
-describe("every stage page shows its code in Chromium", { skip: chromiumSkipReason() }, () => {
+describe("the built guide in Chromium", { skip: chromiumSkipReason() }, () => {
   let server: Server;
   let origin: string;
+  let browser: Browser;
   before(async () => {
     assert.ok(existsSync(DIST), "the guide is built by the test above");
     server = serveStatic(DIST);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
-  test("code blocks render on each stage page, and nothing is fetched from elsewhere", async () => {
-    const browser = await launchChromium();
+  test("every stage page renders its code blocks, and nothing is fetched from elsewhere", async () => {
+    const page = await browser.newPage();
     try {
-      const page = await browser.newPage();
       const elsewhere: string[] = [];
       page.on("request", (request) => {
         if (!request.url().startsWith(origin) && !request.url().startsWith("data:")) elsewhere.push(request.url());
@@ -133,7 +138,22 @@ describe("every stage page shows its code in Chromium", { skip: chromiumSkipReas
       }
       assert.deepEqual(elsewhere, []);
     } finally {
-      await browser.close();
+      await page.close();
+    }
+  });
+
+  test("local search finds a stage page, offline", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${origin}/`);
+      await page.getByRole("button", { name: /search/i }).first().click();
+      await page.locator("#localsearch-input").fill("hibernation attachments");
+      const results = page.locator("#localsearch-list .result");
+      await results.first().waitFor();
+      const links = await results.evaluateAll((anchors) => anchors.map((a) => a.getAttribute("href") ?? ""));
+      assert.ok(links.some((href) => href.includes("/steps/")), `results: ${links.join(", ")}`);
+    } finally {
+      await page.close();
     }
   });
 });
