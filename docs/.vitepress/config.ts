@@ -3,16 +3,10 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitepress";
 import { codeFromFiles } from "../../shared/kit/docs/code-from-files.ts";
+import { editLinkPattern } from "../../shared/kit/docs/edit-link.ts";
 import { STAGES } from "../../shared/kit/stages.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-// Where "Edit this page" goes: the repository's web editor when DOCS_REPO_URL names it
-// (e.g. https://github.com/you/hello-chat), else the page's file in VS Code on this machine,
-// which is where an attendee reading the guide locally would edit it.
-const editPattern = process.env.DOCS_REPO_URL
-  ? `${process.env.DOCS_REPO_URL.replace(/\/$/, "")}/edit/main/docs/:path`
-  : `vscode://file${REPO_ROOT.replaceAll("\\", "/").replace(/^\/?/, "/")}docs/:path`;
 
 export default defineConfig({
   title: "hello-chat",
@@ -68,7 +62,8 @@ export default defineConfig({
       },
     ],
     search: { provider: "local" },
-    editLink: { pattern: editPattern, text: "Edit this page" },
+    // The origin remote on GitHub/GitLab (or DOCS_REPO_URL), else VS Code on this machine.
+    editLink: { pattern: editLinkPattern(REPO_ROOT), text: "Edit this page" },
     outline: { level: [2, 3] },
     docFooter: { prev: "Previous", next: "Next" },
   },
