@@ -117,7 +117,7 @@ describe("the built guide in Chromium", { skip: chromiumSkipReason() }, () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  test("every stage page renders its code blocks, and nothing is fetched from elsewhere", async () => {
+  test("every stage page renders its code blocks and collapsed hints, and nothing is fetched from elsewhere", async () => {
     const page = await browser.newPage();
     try {
       const elsewhere: string[] = [];
@@ -135,6 +135,12 @@ describe("the built guide in Chromium", { skip: chromiumSkipReason() }, () => {
         assert.equal(empty, 0, `${stage.slug}: ${empty} empty code blocks`);
         assert.ok(texts.some((text) => text.includes(`TODO(step ${stage.number})`)), `${stage.slug}: no starter code`);
         assert.ok(texts.some((text) => /^\+\+\+ solutions\//m.test(text)), `${stage.slug}: no generated diff`);
+        // The progressive hints, each collapsed until the reader opens it.
+        const hints = await page.locator("details").evaluateAll((all) =>
+          all.filter((d) => /^Hint \d/.test(d.querySelector("summary")?.textContent ?? "")).map((d) => d.hasAttribute("open")),
+        );
+        assert.ok(hints.length >= 2, `${stage.slug}: ${hints.length} hints`);
+        assert.ok(hints.every((open) => !open), `${stage.slug}: a hint is open from the start`);
       }
       assert.deepEqual(elsewhere, []);
     } finally {
