@@ -1,10 +1,11 @@
-// `npm run step -- N [--port P]` and `npm run solution -- N [--port P]`: serves one
-// stage's folder with `wrangler dev`, each with its own local Durable Object state.
+// `npm run step -- N [--port P] [--lan]` and `npm run solution -- N [--port P] [--lan]`: serves
+// one stage's folder with `wrangler dev`, each with its own local Durable Object state.
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort, freePortNear, isPortFree } from "./free-port.ts";
+import { lanUrls } from "./lan.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { parseStage, stageDir, stageEntry, UsageError, type Kind } from "./stages.ts";
 
@@ -17,10 +18,11 @@ function commandOf(kind: Kind): string {
 
 function usage(kind: Kind): string {
   const command = commandOf(kind);
-  return `Usage: ${command} -- <N> [--port <P>]
+  return `Usage: ${command} -- <N> [--port <P>] [--lan]
 
   ${command} -- 3              serve ${kind}/03-persistence at http://localhost:${DEFAULT_PORT}/
   ${command} -- 3 --port 8788  the same on another port (to run two at once, say)
+  ${command} -- 3 --lan        also reachable from phones and laptops on your network
 
 N may be written 3, 03 or 03-persistence. Stop the server with Ctrl+C.`;
 }
@@ -38,6 +40,8 @@ async function main([kindArg, ...args]: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`Give one stage (got ${positionals.join(" ")}).`);
   const stage = parseStage(positionals[0]);
   const port = parsePort(values.port);
+  // By default only this computer can connect; --lan opens the server to the local network.
+  const host = values.lan ? "0.0.0.0" : "127.0.0.1";
 
   if (!(await isPortFree(port))) {
     console.error(
@@ -55,12 +59,12 @@ Serving ${stageDir(kind, stage)} (stage ${stage.number}: ${stage.title}) with wr
   Open   http://localhost:${port}/
   State  ${shownStateDir.startsWith("..") || isAbsolute(shownStateDir) ? stateDir : shownStateDir} (kept between restarts)
   Stop   Ctrl+C
-`);
+${values.lan ? lanBanner(port) : ""}`);
 
   const wranglerArgs = [
     WRANGLER, "dev", stageEntry(kind, stage),
     "--config", "wrangler.jsonc",
-    "--ip", "127.0.0.1",
+    "--ip", host,
     "--port", String(port),
     // wrangler's default inspector port is the same for every server: two at once would collide.
     "--inspector-port", String(await freePort()),
@@ -96,12 +100,24 @@ function parseOptions(kind: Kind, args: string[]) {
       allowPositionals: true,
       options: {
         port: { type: "string" },
+        lan: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${usage(kind)}`);
   }
+}
+
+function lanBanner(port: number): string {
+  const urls = lanUrls(port);
+  if (urls.length === 0) {
+    return "  Phones: no network address found. Is this computer connected to the Wi-Fi?\n";
+  }
+  return (
+    urls.map((url, i) => `  ${i === 0 ? "Phones" : "      "} ${url}`).join("\n") +
+    "\n         (on the same network; anyone on it can open the chat)\n"
+  );
 }
 
 function parsePort(text: string | undefined): number {

@@ -1,14 +1,16 @@
 // `npm run step` / `npm run solution` as an attendee runs them: real wrangler dev servers,
 // real WebSockets, on 127.0.0.1 only. State goes to a temporary CHAT_STATE_DIR.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { tmpdir, type NetworkInterfaceInfo } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, describe, test } from "node:test";
 import { startDevServer, type DevServer } from "../dev-server.ts";
+import { freePort } from "../free-port.ts";
+import { lanUrls } from "../lan.ts";
 import { REPO_ROOT } from "../paths.ts";
 import type { Kind } from "../stages.ts";
 
@@ -149,6 +151,65 @@ describe("npm run solution -- N", () => {
       await server.stop();
     } finally {
       server.kill();
+    }
+  });
+});
+
+describe("npm run step -- N --lan", () => {
+  test("the addresses shown for phones are this computer's external IPv4 ones, each once", () => {
+    const v4 = (address: string, internal = false): NetworkInterfaceInfo =>
+      ({ address, family: "IPv4", internal, netmask: "", mac: "", cidr: null });
+    const v6 = (address: string, internal = false): NetworkInterfaceInfo =>
+      ({ address, family: "IPv6", internal, netmask: "", mac: "", cidr: null, scopeid: 0 });
+    const urls = lanUrls(8787, {
+      lo: [v4("127.0.0.1", true), v6("::1", true)],
+      eth0: [v4("192.168.1.23"), v6("fe80::1")],
+      wlan0: [v4("10.0.0.7"), v4("192.168.1.23")],
+    });
+    assert.deepEqual(urls, ["http://192.168.1.23:8787/", "http://10.0.0.7:8787/"]);
+  });
+
+  test("--help explains --lan", () => {
+    const { status, stdout } = serve(["solutions", "--help"]);
+    assert.equal(status, 0);
+    assert.match(stdout, /npm run solution -- 3 --lan +also reachable from phones and laptops on your network/);
+  });
+
+  test("serves on every interface and prints the network address, where the page answers", async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [SERVE, "solutions", "1", "--lan", "--port", String(port)], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CHAT_STATE_DIR: stateRoot, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    try {
+      const urls = lanUrls(port);
+      const deadline = Date.now() + 60_000;
+      if (urls.length === 0) {
+        while (Date.now() < deadline && !output.includes("no network address found")) await sleep(100);
+        assert.match(output, /Phones: no network address found/);
+        return;
+      }
+      let answered = false;
+      while (!answered && Date.now() < deadline && child.exitCode === null) {
+        try {
+          answered = (await fetch(urls[0], { signal: AbortSignal.timeout(2_000) })).ok;
+        } catch {
+          await sleep(250);
+        }
+      }
+      assert.ok(answered, `the page did not answer on ${urls[0]}:\n${output}`);
+      assert.ok(output.includes(`  Phones ${urls[0]}`), `the banner should show ${urls[0]}:\n${output}`);
+      assert.match(output, /anyone on it can open the chat/);
+    } finally {
+      child.kill("SIGTERM");
+      const stopped = await Promise.race([exited, sleep(20_000, "timeout")]);
+      if (stopped === "timeout") process.kill(-child.pid!, "SIGKILL");
     }
   });
 });

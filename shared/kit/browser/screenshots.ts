@@ -1,0 +1,220 @@
+// `npm run screenshots`: regenerates docs/public/screenshots/stage-0N-{light,dark}-{desktop,phone}.png
+// from the real solutions, for the workshop guide. The content is fixed (room, names, a short
+// conversation) and so are the times: the page is shown at http://localhost:8787 and its
+// WebSocket is bridged to the real server with every server timestamp mapped onto a fixed
+// clock, so the images only change when the page does.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import type { Browser, Page, WebSocketRoute } from "playwright-core";
+import { startDevServer, type DevServer } from "../dev-server.ts";
+import { REPO_ROOT } from "../paths.ts";
+import { UsageError } from "../stages.ts";
+import { chromiumSkipReason, launchChromium } from "./chromium.ts";
+
+const OUT_DIR = join(REPO_ROOT, "docs/public/screenshots");
+const SHOWN_ORIGIN = "http://localhost:8787";
+const ROOM = "workshop";
+const VIEWER = "Ada";
+/** 09:41 UTC on the workshop day: the first message's time in every picture. */
+const CLOCK_START = Date.UTC(2026, 4, 14, 9, 41, 0);
+const CLOCK_STEP_MS = 53_000;
+const SIZES = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const;
+const SCHEMES = ["light", "dark"] as const;
+const WAIT_MS = 15_000;
+
+type Line = [name: string, message: string];
+
+/** What happens in the room before the screenshot, per stage. */
+const SCENES: Record<number, { others: string[]; before: Line[]; after: string[] }> = {
+  // Echo: only the viewer, who hears themselves.
+  1: { others: [], before: [], after: ["Hello? Is this thing on?", "It echoes! On to step 2."] },
+  3: {
+    others: ["Grace", "Linus"],
+    before: [
+      ["Grace", "Morning! Is everyone on stage 3?"],
+      ["Linus", "Yes. I restarted my server twice and the history is still here."],
+      ["Grace", "That's SQLite in the Durable Object doing its job."],
+    ],
+    after: ["Just joined: I can see everything you wrote before I came in."],
+  },
+  5: {
+    others: ["Grace", "Linus"],
+    before: [
+      ["Grace", "Stage 5: the list on the right updates when someone joins."],
+      ["Linus", "And the count survives hibernation, because it lives in the socket attachments."],
+    ],
+    after: ["Joined from a second laptop: 3 online now."],
+  },
+  6: {
+    others: ["Grace", "Linus"],
+    before: [
+      ["Grace", "Last stage: a token bucket per connection."],
+      ["Linus", "Five messages in a burst, then one per second."],
+      ["Grace", "No timers needed: the bucket refills from the time that passed."],
+      ["Linus", "Try a burst and watch the notice next to the input."],
+    ],
+    after: ["Nice work, everyone. See you at the break!"],
+  },
+};
+
+function usage(): string {
+  return `Usage: npm run screenshots
+
+Starts the solutions of stages ${Object.keys(SCENES).join(", ")} one at a time, plays a short conversation
+and writes light and dark, desktop and phone pictures of the chat page to ${relative(REPO_ROOT, OUT_DIR)}/.
+Needs Chromium (Debian/Ubuntu: sudo apt-get install chromium, or set CHROMIUM_PATH).`;
+}
+
+async function main(args: string[]): Promise<number> {
+  let help: boolean | undefined;
+  try {
+    ({ values: { help } } = parseArgs({ args, options: { help: { type: "boolean", short: "h" } } }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${usage()}`);
+  }
+  if (help) {
+    console.log(usage());
+    return 0;
+  }
+  const missing = chromiumSkipReason();
+  if (missing) {
+    console.error(missing.replace("browser tests skipped", "cannot take screenshots"));
+    return 1;
+  }
+  mkdirSync(OUT_DIR, { recursive: true });
+  const stateDir = mkdtempSync(join(tmpdir(), "hello-chat-screenshots-"));
+  const browser = await launchChromium();
+  try {
+    for (const stage of Object.keys(SCENES).map(Number)) {
+      const server = await startDevServer({ kind: "solutions", stage, stateDir });
+      try {
+        await shoot(browser, server, stage);
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await browser.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  return 0;
+}
+
+async function shoot(browser: Browser, server: DevServer, stage: number): Promise<void> {
+  const scene = SCENES[stage];
+  const others = await Promise.all(scene.others.map((name) => joinRoom(server, name)));
+  try {
+    for (const [name, message] of scene.before) {
+      const socket = others[scene.others.indexOf(name)];
+      await sendAndWait(socket, message);
+    }
+    const context = await browser.newContext({
+      viewport: SIZES.desktop,
+      deviceScaleFactor: 1,
+      colorScheme: "light",
+      locale: "en-US",
+      timezoneId: "UTC",
+      reducedMotion: "reduce",
+    });
+    await context.addInitScript((name) => localStorage.setItem("hello-chat:name", name), VIEWER);
+    const page = await context.newPage();
+    await showLocalhost(page, server);
+    await page.goto(`${SHOWN_ORIGIN}/?room=${ROOM}`);
+    await page.locator("#status[data-state=connected]").waitFor({ timeout: WAIT_MS });
+    await waitForMessages(page, scene.before.length);
+    for (const [index, text] of scene.after.entries()) {
+      await page.locator("#message").fill(text);
+      await page.keyboard.press("Enter");
+      await waitForMessages(page, scene.before.length + index + 1);
+    }
+    if (stage >= 5) await page.getByText(`${others.length + 1} online`).first().waitFor({ timeout: WAIT_MS });
+    await page.locator("#message").blur();
+    for (const scheme of SCHEMES) {
+      for (const [size, viewport] of Object.entries(SIZES)) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.setViewportSize(viewport);
+        // Layout and the stick-to-bottom scrolling settle within a frame or two.
+        // (A string: it runs in the page, and the kit's tsconfig has no DOM types.)
+        await page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))");
+        const file = join(OUT_DIR, `stage-0${stage}-${scheme}-${size}.png`);
+        await page.screenshot({ path: file, animations: "disabled", caret: "hide" });
+        console.log(`wrote ${relative(REPO_ROOT, file)}`);
+      }
+    }
+    await context.close();
+  } finally {
+    for (const socket of others) socket.close();
+  }
+}
+
+/** Serves the page as http://localhost:8787 (what an attendee sees), whatever port the server got. */
+async function showLocalhost(page: Page, server: DevServer): Promise<void> {
+  await page.route(`${SHOWN_ORIGIN}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    const response = await route.fetch({ url: `${server.origin}${url.pathname}${url.search}` });
+    await route.fulfill({ response });
+  });
+  const clock = new Map<number, number>();
+  await page.routeWebSocket(`${SHOWN_ORIGIN.replace("http", "ws")}/ws**`, (route: WebSocketRoute) => {
+    const url = new URL(route.url());
+    const upstream = new WebSocket(`ws://127.0.0.1:${server.port}${url.pathname}${url.search}`);
+    const early: string[] = [];
+    upstream.addEventListener("message", (event) => route.send(onFixedClock(String(event.data), clock)));
+    upstream.addEventListener("open", () => early.splice(0).forEach((text) => upstream.send(text)));
+    upstream.addEventListener("close", () => route.close());
+    route.onMessage((text) => (upstream.readyState === WebSocket.OPEN ? upstream.send(String(text)) : early.push(String(text))));
+    route.onClose(() => upstream.close());
+  });
+}
+
+/** Moves a frame's server time onto the fixed clock, keeping the order of messages. */
+function onFixedClock(text: string, clock: Map<number, number>): string {
+  const frame = JSON.parse(text) as { timestamp?: number; serverTime?: string };
+  if (typeof frame.timestamp !== "number" || frame.timestamp <= 0) return text;
+  if (!clock.has(frame.timestamp)) clock.set(frame.timestamp, CLOCK_START + clock.size * CLOCK_STEP_MS);
+  const fixed = clock.get(frame.timestamp)!;
+  return JSON.stringify({ ...frame, timestamp: fixed, serverTime: new Date(fixed).toISOString() });
+}
+
+async function joinRoom(server: DevServer, name: string): Promise<WebSocket> {
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?room=${ROOM}&name=${name}`);
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", resolve, { once: true });
+    socket.addEventListener("error", () => reject(new Error(`${name} could not join: ${server.output()}`)), {
+      once: true,
+    });
+  });
+  return socket;
+}
+
+/** Sends a message and waits until the server has broadcast it, so the order is fixed. */
+function sendAndWait(socket: WebSocket, message: string): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (event: MessageEvent) => {
+      const frame = JSON.parse(String(event.data)) as { type: string; message?: string };
+      if (frame.type === "message" && frame.message === message) {
+        socket.removeEventListener("message", onMessage);
+        resolve();
+      }
+    };
+    socket.addEventListener("message", onMessage);
+    socket.send(JSON.stringify({ message }));
+  });
+}
+
+async function waitForMessages(page: Page, count: number): Promise<void> {
+  if (count > 0) await page.locator("#messages > li").nth(count - 1).waitFor({ timeout: WAIT_MS });
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(error.message);
+  process.exitCode = 2;
+}
