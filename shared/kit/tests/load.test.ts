@@ -15,6 +15,7 @@ import { REPO_ROOT } from "../paths.ts";
 import { UsageError } from "../stages.ts";
 
 const LOAD = join(REPO_ROOT, "shared/kit/load/cli.ts");
+const BENCH = join(REPO_ROOT, "shared/kit/bench/cli.ts");
 
 describe("npm run load options", () => {
   const load = (...args: string[]) => spawnSync(process.execPath, [LOAD, ...args], { cwd: REPO_ROOT, encoding: "utf8" });
@@ -47,6 +48,24 @@ describe("npm run load options", () => {
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, /--clients must be a whole number from 1 to 5000 \(got "0"\)/);
     assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+});
+
+// The benchmark itself is not run here: its figures belong in its report, not in a pass/fail test.
+describe("npm run bench options", () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, [BENCH, ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+
+  test("--help says what it measures", () => {
+    const result = bench("--help");
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /Usage: npm run bench/);
+    assert.match(result.stdout, /100,000 stored messages/);
+  });
+
+  test("--only with an unknown part is a usage error (exit 2)", () => {
+    const result = bench("--only", "fanout,speed");
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /--only takes some of fanout, join, commands/);
   });
 });
 

@@ -1,0 +1,211 @@
+// `npm run bench [-- --quick] [--only fanout,join,commands] [--out FILE]`: measures solutions
+// 02, 03 and 06 under the same offered loads in one run, prints a table with the issue's
+// targets marked pass or miss, and writes every figure to a JSON file.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { startDevServer } from "../dev-server.ts";
+import { REPO_ROOT } from "../paths.ts";
+import { paint } from "../report.ts";
+import { findStage, UsageError } from "../stages.ts";
+import { timeCheck, timeStepReady } from "./commands.ts";
+import { measureFanout, sustainable, type FanoutPoint } from "./fanout.ts";
+import { createRoom, measureJoins, seed, type JoinPoint } from "./join.ts";
+
+const USAGE = `Usage: npm run bench [-- --quick] [--only fanout,join,commands] [--out FILE]
+
+Measures solutions 02, 03 and 06 on this machine, one after the other, in one run:
+  fanout    one room, fixed clients, more and more senders at 1 message a second:
+            delivered frames per second and latency p50/p99 at each offered load
+  join      time from opening a socket to the last history frame, in rooms with
+            10, 1,000 and 100,000 stored messages (stages 03 and 06)
+  commands  npm run step: time until the page answers; npm run check -- 6: time to finish
+
+  --quick   a smaller run (about a minute) to see that everything works
+  --only    some of: fanout, join, commands (comma-separated)
+  --out     where to write the JSON (default .state/bench/<date>.json)
+
+A full run takes a few minutes. Close other heavy programs first: the load generator
+shares the machine with the server, and both compete for the CPU.`;
+
+const STAGES_MEASURED = [2, 3, 6];
+const JOIN_SIZES = [10, 1_000, 100_000];
+const PARTS = ["fanout", "join", "commands"] as const;
+type Part = (typeof PARTS)[number];
+
+const SIZES = {
+  full: { clients: 100, loads: [10, 20, 35, 50, 75], seconds: 5, joins: 10 },
+  quick: { clients: 30, loads: [5, 15, 30], seconds: 2, joins: 3 },
+};
+
+type Target = { name: string; pass: boolean; detail: string };
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseOptions(args);
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const parts = parseParts(values.only);
+  const size = values.quick ? SIZES.quick : SIZES.full;
+  const out = resolve(REPO_ROOT, values.out ?? join(".state", "bench", `${new Date().toISOString().replaceAll(":", "-")}.json`));
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverageAtStart: loadavg() };
+  console.log(paint("bold", `hello-chat bench (${values.quick ? "quick" : "full"}) on ${machine.cpus} CPUs, load average ${loadavg()[0].toFixed(1)}`));
+
+  const fanout: Record<string, FanoutPoint[]> = {};
+  const joins: Record<string, JoinPoint[]> = {};
+  for (const number of STAGES_MEASURED) {
+    const slug = findStage(String(number))!.slug;
+    const stateDir = mkdtempSync(join(tmpdir(), "hello-chat-bench-"));
+    try {
+      let server = await startDevServer({ kind: "solutions", stage: number, stateDir });
+      try {
+        if (parts.includes("fanout")) {
+          console.log(`  ${slug}: fan-out, ${size.clients} clients, offered ${size.loads.join(", ")} msg/s…`);
+          fanout[slug] = await measureFanout(server.origin, size.clients, size.loads, size.seconds);
+        }
+        if (parts.includes("join")) {
+          console.log(`  ${slug}: join…`);
+          if (number < 3) {
+            joins[slug] = [await measureJoins(server.origin, "join-empty", 0, size.joins)];
+          } else {
+            const files: string[] = [];
+            for (const stored of JOIN_SIZES) files.push(await createRoom(server.origin, stateDir, `join-${stored}`));
+            await server.stop();
+            JOIN_SIZES.forEach((stored, i) => seed(files[i], stored));
+            server = await startDevServer({ kind: "solutions", stage: number, stateDir });
+            joins[slug] = [];
+            for (const stored of JOIN_SIZES) joins[slug].push(await measureJoins(server.origin, `join-${stored}`, stored, size.joins));
+          }
+        }
+      } finally {
+        await server.stop().catch(() => server.kill());
+      }
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }
+
+  let commands: { stepReadySeconds: number; check: { args: string; seconds: number; exitCode: number | null }[] } | undefined;
+  if (parts.includes("commands")) {
+    console.log("  commands: npm run step -- 6, npm run check -- 6, npm run check -- 6 --solution…");
+    const stepReadySeconds = await timeStepReady(6);
+    const check = [];
+    for (const args of [["6"], ["6", "--solution"]]) check.push({ args: args.join(" "), ...(await timeCheck(args)) });
+    commands = { stepReadySeconds, check };
+  }
+
+  const targets = judge(fanout, joins, commands);
+  console.log(formatTables(fanout, joins, commands, targets));
+  mkdirSync(dirname(out), { recursive: true });
+  const report = { date: new Date().toISOString(), machine, size: values.quick ? "quick" : "full", ...size, fanout, joins, commands, targets };
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nWrote ${relative(process.cwd(), out) || out}`);
+  return 0;
+}
+
+function judge(
+  fanout: Record<string, FanoutPoint[]>,
+  joins: Record<string, JoinPoint[]>,
+  commands: { check: { args: string; seconds: number }[] } | undefined,
+): Target[] {
+  const targets: Target[] = [];
+  const base = fanout["02-broadcast"] && sustainable(fanout["02-broadcast"], 100);
+  const limited = fanout["06-rate-limit"] && sustainable(fanout["06-rate-limit"], 100);
+  if (fanout["02-broadcast"] && fanout["06-rate-limit"]) {
+    const pass = !!base && !!limited && limited.deliveredPerSecond >= 0.9 * base.deliveredPerSecond;
+    targets.push({
+      name: "stage 06 delivers within 10% of stage 02's throughput at p99 < 100 ms",
+      pass,
+      detail: `06: ${limited ? `${limited.deliveredPerSecond} frames/s at ${limited.offered} msg/s` : "no load under 100 ms"}; ` +
+        `02: ${base ? `${base.deliveredPerSecond} frames/s at ${base.offered} msg/s` : "no load under 100 ms"}`,
+    });
+  }
+  for (const [slug, points] of Object.entries(joins)) {
+    const big = points.find((p) => p.stored === 100_000);
+    if (!big) continue;
+    targets.push({
+      name: `${slug}: joining a room of 100,000 messages takes < 50 ms and sends <= 100 history frames`,
+      pass: big.coldMs < 50 && big.warmP50Ms < 50 && big.historyFrames <= 100,
+      detail: `first join ${big.coldMs} ms, then p50 ${big.warmP50Ms} ms; ${big.historyFrames} history frames`,
+    });
+  }
+  for (const run of commands?.check ?? []) {
+    targets.push({ name: `npm run check -- ${run.args} takes < 10 s`, pass: run.seconds < 10, detail: `${run.seconds} s` });
+  }
+  return targets;
+}
+
+function formatTables(
+  fanout: Record<string, FanoutPoint[]>,
+  joins: Record<string, JoinPoint[]>,
+  commands: { stepReadySeconds: number; check: { args: string; seconds: number; exitCode: number | null }[] } | undefined,
+  targets: Target[],
+): string {
+  const lines: string[] = [];
+  const row = (cells: (string | number)[], widths: number[]) =>
+    cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join("  ");
+  if (Object.keys(fanout).length > 0) {
+    const widths = [16, 14, 19, 8, 8, 18];
+    lines.push("", paint("bold", "Fan-out (one room; each sender 1 message a second)"));
+    lines.push(row(["solution", "offered msg/s", "delivered frames/s", "p50 ms", "p99 ms", "lost/dup/reorder"], widths));
+    for (const [slug, points] of Object.entries(fanout)) {
+      for (const p of points) lines.push(row([slug, p.offered, p.deliveredPerSecond, p.p50, p.p99, `${p.lost}/${p.duplicated}/${p.outOfOrder}`], widths));
+      const best = sustainable(points, 100);
+      lines.push(`  highest load with p99 < 100 ms: ${best ? `${best.offered} msg/s (${best.deliveredPerSecond} frames/s, ${best.clients} clients)` : "none measured"}`);
+    }
+  }
+  if (Object.keys(joins).length > 0) {
+    const widths = [16, 8, 15, 14, 12, 12, 13];
+    lines.push("", paint("bold", "Join (opening a socket to the last history frame; \"open\" is the part before any history)"));
+    lines.push(row(["solution", "stored", "history frames", "first join ms", "then p50 ms", "then max ms", "open p50 ms"], widths));
+    for (const [slug, points] of Object.entries(joins)) {
+      for (const p of points) lines.push(row([slug, p.stored, p.historyFrames, p.coldMs, p.warmP50Ms, p.warmMaxMs, p.openP50Ms], widths));
+    }
+  }
+  if (commands) {
+    lines.push("", paint("bold", "Start-up and checks"));
+    lines.push(`  npm run step -- 6: page answers after ${commands.stepReadySeconds} s`);
+    for (const run of commands.check) lines.push(`  npm run check -- ${run.args}: ${run.seconds} s (exit code ${run.exitCode})`);
+  }
+  if (targets.length > 0) {
+    lines.push("", paint("bold", "Targets"));
+    for (const t of targets) lines.push(`  ${t.pass ? paint("green", "pass") : paint("red", "miss")}  ${t.name}: ${t.detail}`);
+  }
+  return lines.join("\n");
+}
+
+function parseOptions(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        quick: { type: "boolean" },
+        only: { type: "string" },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+}
+
+function parseParts(text: string | undefined): Part[] {
+  if (text === undefined) return [...PARTS];
+  const parts = text.split(",").map((part) => part.trim());
+  const unknown = parts.filter((part) => !(PARTS as readonly string[]).includes(part));
+  if (unknown.length > 0 || parts.length === 0) {
+    throw new UsageError(`--only takes some of ${PARTS.join(", ")}, comma-separated (got "${text}").`);
+  }
+  return parts as Part[];
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(error.message);
+  process.exitCode = 2;
+}
