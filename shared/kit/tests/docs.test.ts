@@ -117,13 +117,20 @@ describe("the built guide in Chromium", { skip: chromiumSkipReason() }, () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  test("every stage page renders its code blocks and collapsed hints, and nothing is fetched from elsewhere", async () => {
+  test("the home page and every stage page render (code blocks, collapsed hints), fetching nothing from elsewhere", async () => {
     const page = await browser.newPage();
     try {
       const elsewhere: string[] = [];
       page.on("request", (request) => {
         if (!request.url().startsWith(origin) && !request.url().startsWith("data:")) elsewhere.push(request.url());
       });
+      // The home page: the screenshot of the finished chat loads, and the diagram is inline.
+      await page.goto(`${origin}/`);
+      const hero = page.locator("img.screenshot:visible").first();
+      await hero.waitFor();
+      assert.ok(await hero.evaluate((img) => "naturalWidth" in img && Number(img.naturalWidth) > 0), "the screenshot did not load");
+      assert.equal(await page.locator("svg.architecture").count(), 1);
+
       for (const stage of STAGES) {
         await page.goto(`${origin}/steps/${stage.slug}.html`);
         const blocks = page.locator('div[class*="language-"] pre code');
