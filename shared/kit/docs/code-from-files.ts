@@ -57,6 +57,7 @@ export function codeFromFiles(md: MarkdownRenderer, { root }: { root: string }):
       pushCode(state, startLine, "diff", diff || "(no changes)", undefined);
     } else if (args[0] === "section") {
       // Markdown, not code: a step README's section, so the guide and the README say the same.
+      // Relative links in it would resolve from the page, not the README: keep such sections link-free.
       const [written, slug] = (args[1] ?? "").split("#");
       if (args.length !== 2 || !slug) fail("expected: <<< section <file.md>#<heading-slug>");
       const { file, text } = read(written);
