@@ -9,8 +9,8 @@
 //
 // `@/` is the repository root (VitePress's own `@` is the docs folder, which holds no code);
 // other paths are relative to the page. This rule takes over every `<<<` line from
-// VitePress's snippet rule, which renders "Code snippet path not found" for a missing file
-// and the whole file for a missing #region, where a guide should fail loudly.
+// VitePress's snippet rule: in VitePress 1.6 a missing file stops the build with a bare
+// ENOENT stack that names no page, and a missing #region builds anyway, showing the whole file.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join, relative, resolve } from "node:path";
 import type { MarkdownRenderer } from "vitepress";
