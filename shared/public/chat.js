@@ -15,6 +15,8 @@ import { characterCount, checkName, MAX_MESSAGE_LENGTH, randomRoom, ROOM_PATTERN
 const NAME_KEY = "hello-chat:name";
 /** The character count appears when a message gets this close to the limit. */
 const COUNT_FROM = MAX_MESSAGE_LENGTH - 200;
+/** After this many failed attempts in a row, the page suggests what to look at. */
+const TROUBLE_AFTER = 3;
 /** Closer than this to the bottom counts as "reading the newest messages". */
 const STICKY_PX = 48;
 const STATUS_TEXT = {
@@ -142,8 +144,10 @@ $("change-name").addEventListener("click", () => {
 
 $("retry").addEventListener("click", () => connection?.retryNow());
 
-function setStatus(next) {
+function setStatus(next, failures) {
   status = next;
+  $("trouble").hidden = next === "connected" || next === "offline" || failures < TROUBLE_AFTER;
+  if (next === "connected") $("empty").textContent = "No messages yet. Say hello!";
   $("status").dataset.state = next;
   $("status-text").textContent = STATUS_TEXT[next];
   $("retry").hidden = next !== "reconnecting";
@@ -198,8 +202,11 @@ function showError(frame) {
   if (unsent !== undefined && messageInput.value === "") messageInput.value = unsent;
   if (frame.code === "rate_limited" && frame.retryAfterMs > 0) {
     retryAt = Date.now() + frame.retryAfterMs;
+    clearTimeout(countdown);
+    countdown = undefined;
     tickCountdown();
   } else {
+    sendError.setAttribute("aria-live", "polite");
     sendError.textContent = frame.message;
   }
   updateSendState();
@@ -210,10 +217,13 @@ function tickCountdown() {
   const left = retryAt - Date.now();
   if (left <= 0) {
     retryAt = 0;
+    countdown = undefined;
     sendError.textContent = "";
     updateSendState();
     return;
   }
+  // Announce the notice once; the seconds counting down are for the eyes only.
+  sendError.setAttribute("aria-live", countdown ? "off" : "polite");
   sendError.textContent = `Slow down: your message was not sent. You can send again in ${Math.ceil(left / 1000)} s.`;
   countdown = setTimeout(tickCountdown, Math.min(left, ((left - 1) % 1000) + 1));
 }

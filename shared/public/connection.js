@@ -18,21 +18,23 @@ const PROBE_TIMEOUT_MS = 3_000;
 const PROBE = JSON.stringify({ message: "" });
 
 /**
- * Opens `url` and keeps it open. onStatus(status), onBatch(messageFrames) once per
- * connection, onFrame(frame) for everything else.
+ * Opens `url` and keeps it open. onStatus(status, failures) with the number of attempts in
+ * a row that could not connect, onBatch(messageFrames) once per connection, onFrame(frame)
+ * for everything else.
  */
 export function openConnection({ url, onStatus, onBatch, onFrame }) {
   let socket;
   let attempt = 0;
+  let failures = 0;
   let retryTimer;
   let stopped = false;
   let connectedOnce = false;
 
-  const setStatus = (status) => onStatus(status);
+  const setStatus = (status) => onStatus(status, failures);
 
   function open() {
     clearTimeout(retryTimer);
-    setStatus(connectedOnce ? "reconnecting" : "connecting");
+    setStatus(!navigator.onLine ? "offline" : connectedOnce ? "reconnecting" : "connecting");
     const ws = new WebSocket(url);
     socket = ws;
     let openedAt = 0;
@@ -52,6 +54,7 @@ export function openConnection({ url, onStatus, onBatch, onFrame }) {
     ws.addEventListener("open", () => {
       openedAt = Date.now();
       connectedOnce = true;
+      failures = 0;
       ws.send(PROBE);
       probePending = true;
       probeTimer = setTimeout(finishSync, PROBE_TIMEOUT_MS);
@@ -78,21 +81,20 @@ export function openConnection({ url, onStatus, onBatch, onFrame }) {
       if (batch.length > 0) finishSync();
       if (socket !== ws || stopped) return;
       socket = undefined;
+      if (!openedAt) failures++;
       if (openedAt && Date.now() - openedAt > STABLE_MS) attempt = 0;
       scheduleRetry();
     });
   }
 
   function scheduleRetry() {
-    if (!navigator.onLine) {
-      setStatus("offline"); // The "online" event below tries again.
-      return;
-    }
     const ceiling = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
     attempt++;
     // "Equal jitter": at least half the backoff, so retries spread out but still back off.
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);
-    setStatus("reconnecting");
+    // Keep trying even when the browser says it is offline: a server on localhost is
+    // still reachable with the Wi-Fi switched off.
+    setStatus(navigator.onLine ? "reconnecting" : "offline");
     retryTimer = setTimeout(open, delay);
   }
 
@@ -103,10 +105,7 @@ export function openConnection({ url, onStatus, onBatch, onFrame }) {
 
   const onOnline = () => retryNow();
   const onOffline = () => {
-    if (!socket) {
-      clearTimeout(retryTimer);
-      setStatus("offline");
-    }
+    if (!socket) setStatus("offline");
   };
   const onVisible = () => {
     if (document.visibilityState === "visible") retryNow();

@@ -130,6 +130,19 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
     assert.equal(await page.locator("#you-name").textContent(), "Grace 🙂");
   });
 
+  test("a room name the server would refuse is replaced by a new room, with a note why", async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${echo.origin}/?room=${encodeURIComponent("not a room!")}`);
+    const room = new URL(page.url()).searchParams.get("room") ?? "";
+    assert.match(room, /^[a-z]+-[a-z]+-\d\d$/);
+    assert.equal(
+      await page.getByRole("alert").textContent(),
+      `"not a room!" cannot be a room name: use 1 to 64 letters, digits, "-" or "_". You are in a new room, ${room}, instead.`,
+    );
+  });
+
   describe("stage 03: history without timestamps", () => {
 
     test("two pages in a room talk; a page in another room sees none of it; a reload shows the history", async () => {
@@ -150,6 +163,26 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
       await waitForStatus(bob.page, "connected");
       const history = await waitForTexts(bob.page, ["hi bob", "hi ada"]);
       assert.deepEqual(history.map((line) => line.mine), [false, true], "own messages are marked after a reload too");
+    });
+
+    test("the view follows new messages, unless the reader scrolled up to read", async () => {
+      const { page } = await openChat(persistence, "room-scroll", "ada", { viewport: { width: 800, height: 500 } });
+      const lines = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`);
+      await say(persistence, "room-scroll", "bob", lines);
+      await waitForTexts(page, lines);
+      assert.equal(await distanceFromBottom(page), 0);
+
+      await say(persistence, "room-scroll", "bob", ["line 41"]);
+      await waitForTexts(page, [...lines, "line 41"]);
+      assert.equal(await distanceFromBottom(page), 0, "at the bottom, the view follows");
+
+      await page.evaluate('document.getElementById("scroller").scrollTop = 0');
+      await say(persistence, "room-scroll", "bob", ["line 42"]);
+      await waitForTexts(page, [...lines, "line 41", "line 42"]);
+      assert.equal(await page.evaluate('document.getElementById("scroller").scrollTop'), 0, "scrolled up, it stays");
+      await page.getByRole("button", { name: "New messages" }).click();
+      assert.equal(await distanceFromBottom(page), 0);
+      assert.equal(await page.getByRole("button", { name: "New messages" }).isHidden(), true);
     });
 
     test("a message that looks like HTML shows literally and runs nothing", async () => {
@@ -237,6 +270,34 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
   }
 
 });
+
+/** Someone else in the room, as a plain WebSocket client: sends `messages` and waits until they are stored. */
+async function say(server: DevServer, room: string, name: string, messages: string[]): Promise<void> {
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?room=${room}&name=${name}`);
+  const last = messages.at(-1);
+  const done = new Promise<void>((resolve, reject) => {
+    socket.addEventListener("message", (event) => {
+      const frame = JSON.parse(String(event.data)) as { type: string; name?: string; message?: string };
+      if (frame.type === "message" && frame.name === name && frame.message === last) resolve();
+    });
+    socket.addEventListener("error", () => reject(new Error(`${name} could not join ${room}`)));
+  });
+  socket.addEventListener("open", () => {
+    for (const message of messages) socket.send(JSON.stringify({ message }));
+  });
+  try {
+    await done;
+  } finally {
+    socket.close();
+  }
+}
+
+async function distanceFromBottom(page: Page): Promise<number> {
+  const distance = await page.evaluate(
+    '(({ scrollHeight, scrollTop, clientHeight }) => scrollHeight - scrollTop - clientHeight)(document.getElementById("scroller"))',
+  );
+  return Math.round(Number(distance));
+}
 
 async function send(page: Page, text: string, { waitForEnabled = true } = {}): Promise<void> {
   const input = page.getByLabel("Message", { exact: true });
