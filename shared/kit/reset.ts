@@ -66,8 +66,15 @@ async function confirm(stage: Stage, folder: string): Promise<boolean> {
       `This replaces your code in ${folder} with the starter (your version is saved first to .state/backups/). Go ahead? [y/N] `,
     );
     return /^y(es)?$/i.test(answer.trim());
+  } catch (error) {
+    // Ctrl+D instead of an answer: that is a no.
+    if ((error as Error).name !== "AbortError") throw error;
+    console.log("");
+    return false;
   } finally {
     prompt.close();
+    // After Ctrl+D, readline leaves stdin reading, which would keep the process alive.
+    process.stdin.pause();
   }
 }
 
