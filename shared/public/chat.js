@@ -62,11 +62,6 @@ const wide = matchMedia("(min-width: 52rem)");
 $("info").open = wide.matches;
 wide.addEventListener("change", () => ($("info").open = wide.matches));
 
-const remembered = readStoredName();
-$("name").value = remembered ?? "";
-if (remembered && !checkName(remembered).error) join(checkName(remembered).name);
-else showJoinForm();
-
 /** The room in ?room=, or a new one written into the address so it can be shared. */
 function chooseRoom() {
   const params = new URLSearchParams(location.search);
@@ -161,17 +156,23 @@ function setStatus(next, failures) {
 }
 
 function showBatch(frames) {
-  for (const frame of unseen(seen, frames)) showMessage(frame);
+  for (const frame of unseen(seen, frames.filter(isMessage))) showMessage(frame);
 }
 
+// A stage in progress may send frames that are not quite right yet: anything that is
+// not a well-formed frame is left out rather than breaking the page.
 function showFrame(frame) {
-  if (frame.type === "message") {
-    if (isNew(seen, frame)) showMessage(frame);
-  } else if (frame.type === "users") {
-    showUsers(frame);
-  } else if (frame.type === "error") {
+  if (frame?.type === "message") {
+    if (isMessage(frame) && isNew(seen, frame)) showMessage(frame);
+  } else if (frame?.type === "users") {
+    if (Array.isArray(frame.names)) showUsers(frame);
+  } else if (frame?.type === "error") {
     showError(frame);
   }
+}
+
+function isMessage(frame) {
+  return typeof frame.name === "string" && typeof frame.message === "string";
 }
 
 function showMessage(frame) {
@@ -186,7 +187,9 @@ function showMessage(frame) {
   else $("jump").hidden = false;
 }
 
-function showUsers({ count, names }) {
+function showUsers(frame) {
+  const names = frame.names.map(String);
+  const count = Number.isInteger(frame.count) ? frame.count : names.length;
   const summary = $("online-summary");
   summary.textContent = onlineSummary(count, names);
   summary.hidden = false;
@@ -207,7 +210,7 @@ function showError(frame) {
     tickCountdown();
   } else {
     sendError.setAttribute("aria-live", "polite");
-    sendError.textContent = frame.message;
+    sendError.textContent = typeof frame.message === "string" ? frame.message : "The server refused that message.";
   }
   updateSendState();
 }
@@ -279,3 +282,10 @@ $("jump").addEventListener("click", () => {
   scrollToBottom();
   messageInput.focus();
 });
+
+// Everything is wired up: join straight away with a remembered name, or ask for one.
+const remembered = readStoredName();
+$("name").value = remembered ?? "";
+const rememberedName = remembered === null ? undefined : checkName(remembered).name;
+if (rememberedName) join(rememberedName);
+else showJoinForm();

@@ -65,8 +65,9 @@ export function openConnection({ url, onStatus, onBatch, onFrame }) {
       try {
         frame = JSON.parse(event.data);
       } catch {
-        return; // Not a frame of this protocol: nothing to show.
+        return; // Not JSON: not a frame of this protocol, nothing to show.
       }
+      if (typeof frame !== "object" || frame === null) return;
       if (probePending && frame.type === "error" && frame.code === "bad_message") {
         probePending = false;
         finishSync();
