@@ -18,6 +18,16 @@ const PROBE_TIMEOUT_MS = 3_000;
 const PROBE = JSON.stringify({ message: "" });
 
 /**
+ * How long to wait before retry number `attempt` (0, 1, 2, …): the backoff doubles from
+ * 0.5 s up to 10 s, and "equal jitter" picks a time in its upper half, so retries spread
+ * out across a room of laptops but still back off.
+ */
+export function retryDelay(attempt, random = Math.random) {
+  const ceiling = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
+  return ceiling / 2 + random() * (ceiling / 2);
+}
+
+/**
  * Opens `url` and keeps it open. onStatus(status, failures) with the number of attempts in
  * a row that could not connect, onBatch(messageFrames) once per connection, onFrame(frame)
  * for everything else.
@@ -89,10 +99,7 @@ export function openConnection({ url, onStatus, onBatch, onFrame }) {
   }
 
   function scheduleRetry() {
-    const ceiling = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
-    attempt++;
-    // "Equal jitter": at least half the backoff, so retries spread out but still back off.
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    const delay = retryDelay(attempt++);
     // Keep trying even when the browser says it is offline: a server on localhost is
     // still reachable with the Wi-Fi switched off.
     setStatus(navigator.onLine ? "reconnecting" : "offline");
