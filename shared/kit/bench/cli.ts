@@ -147,11 +147,14 @@ function formatTables(
   const row = (cells: (string | number)[], widths: number[]) =>
     cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join("  ");
   if (Object.keys(fanout).length > 0) {
-    const widths = [16, 14, 19, 8, 8, 18];
+    const widths = [16, 14, 19, 8, 8, 18, 13];
     lines.push("", paint("bold", "Fan-out (one room; each sender 1 message a second)"));
-    lines.push(row(["solution", "offered msg/s", "delivered frames/s", "p50 ms", "p99 ms", "lost/dup/reorder"], widths));
+    lines.push(row(["solution", "offered msg/s", "delivered frames/s", "p50 ms", "p99 ms", "lost/dup/reorder", "disconnected"], widths));
     for (const [slug, points] of Object.entries(fanout)) {
-      for (const p of points) lines.push(row([slug, p.offered, p.deliveredPerSecond, p.p50, p.p99, `${p.lost}/${p.duplicated}/${p.outOfOrder}`], widths));
+      for (const p of points) {
+        lines.push(row([slug, p.offered, p.deliveredPerSecond, p.p50, p.p99, `${p.lost}/${p.duplicated}/${p.outOfOrder}`, p.disconnected.length], widths));
+        for (const close of p.disconnected.slice(0, 3)) lines.push(`    ${close}`);
+      }
       const best = sustainable(points, 100);
       lines.push(`  highest load with p99 < 100 ms: ${best ? `${best.offered} msg/s (${best.deliveredPerSecond} frames/s, ${best.clients} clients)` : "none measured"}`);
     }

@@ -14,6 +14,8 @@ export type FanoutPoint = {
   lost: number;
   duplicated: number;
   outOfOrder: number;
+  /** Sockets closed during the run (a client that drops misses what follows: counted in lost). */
+  disconnected: string[];
 };
 
 export async function measureFanout(origin: string, clients: number, loads: number[], seconds: number): Promise<FanoutPoint[]> {
@@ -34,6 +36,7 @@ export async function measureFanout(origin: string, clients: number, loads: numb
       lost: s.lost,
       duplicated: s.duplicated,
       outOfOrder: s.outOfOrder,
+      disconnected: s.disconnected,
     });
   }
   return points;

@@ -21,7 +21,8 @@ export type LoadSummary = {
   /** Deliveries that arrived after one the shared order puts later (including a sender's own order). */
   outOfOrder: number;
   errors: string[];
-  disconnected: number;
+  /** Sockets that closed during the run, and how. */
+  disconnected: string[];
   latencyMs: Latency;
   /** Deliveries per second over the time from the first send to the last delivery. */
   deliveredPerSecond: number;
@@ -96,7 +97,7 @@ export function isClean(summary: LoadSummary): boolean {
     summary.outOfOrder === 0 &&
     summary.unanswered === 0 &&
     summary.errors.length === 0 &&
-    summary.disconnected === 0 &&
+    summary.disconnected.length === 0 &&
     summary.accepted > 0
   );
 }

@@ -15,7 +15,8 @@ export function formatSummary(s: LoadSummary): string {
     `  latency       p50 ${ms(s.latencyMs.p50)} · p95 ${ms(s.latencyMs.p95)} · p99 ${ms(s.latencyMs.p99)} · max ${ms(s.latencyMs.max)}`,
     `  throughput    ${Math.round(s.deliveredPerSecond)} frames/s delivered`,
   ];
-  if (s.disconnected > 0) lines.push(`  disconnected  ${bad(s.disconnected)} client(s) lost their socket during the run`);
+  if (s.disconnected.length > 0) lines.push(`  disconnected  ${bad(s.disconnected.length)} client(s) lost their socket during the run`);
+  for (const close of s.disconnected.slice(0, 5)) lines.push(`                ${close}`);
   for (const error of s.errors.slice(0, 5)) lines.push(`  error frame   ${error}`);
   lines.push(
     isClean(s)

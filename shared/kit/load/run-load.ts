@@ -44,12 +44,12 @@ export type LoadRecord = {
   errors: string[];
   /** When the first and the last message were sent. */
   sendWindow: { start: number; end: number };
-  /** Clients whose socket closed before the run ended. */
-  disconnected: number;
+  /** Clients whose socket closed before the run ended: "c<index>: <code> <reason>", and when. */
+  disconnected: string[];
   aborted: boolean;
 };
 
-type Client = { socket: WebSocket; deliveries: Delivery[]; answered: number; closed: boolean };
+type Client = { socket: WebSocket; deliveries: Delivery[]; answered: number; closed: boolean; closedBy?: string };
 
 const OPEN_BATCH = 25;
 const OPEN_TIMEOUT_MS = 15_000;
@@ -69,7 +69,7 @@ export async function runLoad(plan: LoadPlan, { origin, room, signal, quietMs = 
     rateLimited: Array(plan.senders).fill(0),
     errors: [],
     sendWindow: { start: 0, end: 0 },
-    disconnected: 0,
+    disconnected: [],
     aborted: false,
   };
   const wsOrigin = origin.replace(/^http/, "ws");
@@ -83,7 +83,10 @@ export async function runLoad(plan: LoadPlan, { origin, room, signal, quietMs = 
       const timer = setTimeout(() => reject(new Error(`client ${index} could not connect to ${url} within ${OPEN_TIMEOUT_MS} ms`)), OPEN_TIMEOUT_MS);
       socket.addEventListener("open", () => (clearTimeout(timer), resolve(client)), { once: true });
       socket.addEventListener("error", () => (clearTimeout(timer), reject(new Error(`client ${index} could not connect to ${url}`))), { once: true });
-      socket.addEventListener("close", () => (client.closed = true));
+      socket.addEventListener("close", (event) => {
+        client.closed = true;
+        client.closedBy = `c${index}: closed with ${event.code}${event.reason ? ` "${event.reason}"` : ""} after ${client.deliveries.length} messages`;
+      });
       socket.addEventListener("message", (event) => {
         const at = performance.now();
         lastArrival = at;
@@ -141,7 +144,7 @@ export async function runLoad(plan: LoadPlan, { origin, room, signal, quietMs = 
   } finally {
     record.aborted = signal?.aborted ?? false;
     record.received = clients.map((c) => c.deliveries);
-    record.disconnected = clients.filter((c) => c.closed).length;
+    record.disconnected = clients.flatMap((c) => (c.closedBy ? [c.closedBy] : []));
     await closeAll(clients);
   }
   return record;
