@@ -1,5 +1,5 @@
 // `npm run check -- [N] [--solution] [--json] [--watch [--poll]]`: runs the checks and says where you stand.
-import { parseArgs } from "node:util";
+import { parseOptions, run } from "./cli.ts";
 import { formatProgress, formatTarget, progressOf, type Progress } from "./report.ts";
 import { allPassed, runChecks, type Target } from "./run-checks.ts";
 import { isUntouched } from "./starters.ts";
@@ -19,7 +19,11 @@ const USAGE = `Usage: npm run check -- [N] [--solution] [--json] [--watch [--pol
 N may be written 3, 03 or 03-persistence.`;
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(args);
+  const { values, positionals } = parseOptions(
+    args,
+    { solution: { type: "boolean" }, json: { type: "boolean" }, watch: { type: "boolean", short: "w" }, poll: { type: "boolean" } },
+    USAGE,
+  );
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -54,28 +58,4 @@ async function main(args: string[]): Promise<number> {
   return rows.some((row) => row.status === "failing") ? 1 : 0;
 }
 
-function parseOptions(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        solution: { type: "boolean" },
-        json: { type: "boolean" },
-        watch: { type: "boolean", short: "w" },
-        poll: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
-}
-
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(error.message);
-  process.exitCode = 2;
-}
+await run(main);

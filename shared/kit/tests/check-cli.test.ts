@@ -82,7 +82,7 @@ describe("npm run check (progress)", () => {
     assert.match(stdout, /✓ 01 · Echo +passed +12\/12 checks/);
     assert.match(stdout, /✗ 02 · Broadcast +failing +\d+\/16 checks/);
     assert.match(stdout, /· 03 · Persistence +not started/);
-    assert.match(stdout, /1 of 6 stages done/);
+    assert.match(stdout, /^\[█{4}░{20}\] 1 of 6 stages done$/m);
     assert.match(stdout, /Next: 02 · Broadcast\. npm run check -- 2 shows what is left/);
   });
 });
