@@ -201,6 +201,22 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
 
   describe("stage 06: timestamps, who is online, the rate limit", () => {
 
+    test("on a phone, in dark mode: one column, nothing wider than the screen", async () => {
+      const { page } = await openChat(rateLimit, "room-phone", "ada", {
+        viewport: { width: 390, height: 844 },
+        colorScheme: "dark",
+      });
+      await send(page, `a long word: ${"x".repeat(300)}`);
+      await waitForTexts(page, [`a long word: ${"x".repeat(300)}`]);
+      assert.equal(await page.evaluate("document.documentElement.scrollWidth"), 390, "no sideways scrolling");
+      assert.equal(await page.evaluate("getComputedStyle(document.body).backgroundColor"), "rgb(15, 17, 23)");
+      assert.equal(await page.locator("#info").getAttribute("open"), null, "room details folded away");
+      const composer = await page.locator("#composer").boundingBox();
+      assert.ok(composer && composer.y + composer.height <= 844, "the input is on screen");
+      await page.getByText("Invite people · room details").click();
+      assert.equal(await page.getByLabel("Link to this room", { exact: true }).isVisible(), true);
+    });
+
     test("server time shows in the reader's time zone, with the ISO time on hover", async () => {
       const { page } = await openChat(rateLimit, "room-time", "ada", { timezoneId: "Asia/Kolkata" });
       await send(page, "what time is it?");
