@@ -1,8 +1,8 @@
 // `npm run check -- <N> --watch [--poll]`: runs a stage's checks again whenever a file under
 // its folder is saved. File watching does not work everywhere (WSL on a Windows drive, network
 // drives, some containers): there, and with --poll, it looks for changes once a second instead.
-import { readdirSync, statSync, watch, type FSWatcher } from "node:fs";
-import { join, relative } from "node:path";
+import { readdirSync, readFileSync, statSync, watch, type FSWatcher } from "node:fs";
+import { basename, join, relative } from "node:path";
 import { REPO_ROOT } from "./paths.ts";
 import { formatWatch, paint } from "./report.ts";
 import { runChecks } from "./run-checks.ts";
@@ -39,6 +39,7 @@ export function watchStage(kind: Kind, stage: Stage, { poll = false } = {}): voi
   }
 
   function changed(file: string): void {
+    if (isEditorScratch(file)) return;
     clearTimeout(timer);
     // Editors save in several writes (and some through a temporary file): wait for quiet.
     timer = setTimeout(() => {
@@ -64,6 +65,7 @@ export function watchStage(kind: Kind, stage: Stage, { poll = false } = {}): voi
   };
 
   if (poll) startPolling("--poll");
+  else if (onWindowsDriveInWsl(dir)) startPolling("Under WSL, saves to a Windows drive (/mnt/…) are not noticed");
   else {
     try {
       mode = "file watching";
@@ -101,4 +103,20 @@ function snapshot(dir: string): Map<string, string> {
     // The folder is being replaced (npm run reset): the next poll sees the new one.
   }
   return files;
+}
+
+/** Swap and backup files editors write while you type (vim's .swp and 4913, emacs's ~): not a save. */
+function isEditorScratch(file: string): boolean {
+  const name = basename(file);
+  return name.startsWith(".") || name.endsWith("~") || /\.sw[a-p]$/.test(name) || name === "4913";
+}
+
+/** WSL passes no change events for files on Windows drives: watching there waits forever. */
+function onWindowsDriveInWsl(dir: string): boolean {
+  if (process.platform !== "linux" || !dir.startsWith("/mnt/")) return false;
+  try {
+    return /microsoft/i.test(readFileSync("/proc/version", "utf8"));
+  } catch {
+    return false;
+  }
 }
