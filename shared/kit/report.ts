@@ -71,6 +71,7 @@ export function formatWatch(result: TargetResult): string {
   }
   const more = checks.length - passed - (first ? 1 : 0);
   if (more > 0) lines.push("", paint("dim", `${more} more failing after this one: npm run check -- ${result.stage.number} lists them all.`));
+  if (result.kind === "steps") lines.push(paint("dim", `Stuck? npm run hint -- ${result.stage.number} in another terminal gives a hint.`));
   return lines.join("\n");
 }
 
@@ -118,6 +119,7 @@ function nextSteps(result: TargetResult): string[] {
     lines.push(
       `The TODO(step ${stage.number}) comments in ${folder}/src/index.ts show where to work; ` +
         `${guidePage(stage)} explains the ideas.`,
+      `Stuck? ${paint("cyan", `npm run hint -- ${stage.number}`)} gives a hint, one more each time you ask.`,
     );
   }
   return lines;

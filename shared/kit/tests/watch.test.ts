@@ -61,6 +61,7 @@ describe("npm run check -- N --watch", () => {
       assert.match(first, /\[█+░+\] 5 of 12 checks pass/);
       assert.match(first, /✗ 01 · Echo: GET \/ws with a room and a name opens a WebSocket\n {4}Expected:/);
       assert.match(first, /6 more failing after this one/);
+      assert.match(first, /Stuck\? npm run hint -- 1 in another terminal gives a hint\./);
 
       copyFileSync(join(kit.dir, "solutions/01-echo/src/index.ts"), step1);
       at = await watch.waitFor(/steps\/01-echo\/src\/index\.ts changed: checking again…/, at);
