@@ -1,7 +1,7 @@
 // `npm run reset -- <N> [--yes]`: puts steps/<N> back to its starter, after saving the
 // attendee's version to a backup folder. The starter comes from shared/kit/starters.json,
 // so this works in a copy without git history.
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { oneStage, parseOptions, run } from "./cli.ts";
@@ -39,7 +39,9 @@ async function main(args: string[]): Promise<number> {
   }
 
   const backup = existsSync(dir) ? saveBackup(stage, dir) : undefined;
-  rmSync(dir, { recursive: true, force: true });
+  // Empty the folder rather than delete it: an editor or `check --watch` holding it open keeps working.
+  mkdirSync(dir, { recursive: true });
+  for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
   for (const [path, text] of Object.entries(starter)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
