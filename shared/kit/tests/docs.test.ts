@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, join, normalize, relative } from "node:path";
+import { dirname, extname, join, normalize, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { chromiumSkipReason, launchChromium } from "../browser/chromium.ts";
@@ -53,6 +53,22 @@ describe("the guide builds", () => {
       for (const match of found ?? []) external.push(`${relative(DIST, file)}: ${match}`);
     }
     assert.deepEqual(external, []);
+  });
+
+  test("every link to a section of a page finds that section (VitePress checks pages, not #anchors)", () => {
+    const pages = filesUnder(DIST).filter((file) => extname(file) === ".html");
+    const idsOf = new Map(pages.map((file) => [file, new Set([...readFileSync(file, "utf8").matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]))]));
+    const broken: string[] = [];
+    for (const file of pages) {
+      for (const [, href] of readFileSync(file, "utf8").matchAll(/\shref="([^"]*#[^"]+)"/g)) {
+        if (/^[a-z]+:/i.test(href)) continue;
+        const [path, hash] = href.split("#");
+        const target = path === "" ? file : join(DIST, path.startsWith("/") ? path : relative(DIST, join(dirname(file), path)));
+        const page = target.endsWith("/") ? join(target, "index.html") : target.endsWith(".html") ? target : `${target}.html`;
+        if (!idsOf.get(page)?.has(decodeURIComponent(hash))) broken.push(`${relative(DIST, file)}: ${href}`);
+      }
+    }
+    assert.deepEqual(broken, []);
   });
 });
 
