@@ -19,6 +19,9 @@ export type FanoutPoint = {
 };
 
 export async function measureFanout(origin: string, clients: number, loads: number[], seconds: number): Promise<FanoutPoint[]> {
+  // A discarded first run: the first solution measured would otherwise also pay for warming up
+  // the load generator's JIT and the Worker's isolate, and look slower than the ones after it.
+  await runLoad({ clients, senders: loads[0], rate: 1, seconds: 2 }, { origin, room: `bench-warm-up-${Date.now()}` });
   const points: FanoutPoint[] = [];
   for (const offered of loads) {
     const record = await runLoad(

@@ -3,6 +3,7 @@
 // network, and how the command turns away bad options.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,6 +103,31 @@ describe("a load run against solutions/06-rate-limit", () => {
     assert.equal(summary.duplicated, 1);
     assert.ok(summary.outOfOrder > 0);
     assert.equal(isClean(summary), false);
+  });
+
+  // From inside workerd this case cannot be made (a Fetcher turns such a request into a GET upgrade).
+  test("POST /ws with an Upgrade header over real HTTP is refused, never upgraded, without internals", async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const post = request(`${server.origin}/ws?name=alice`, {
+        method: "POST",
+        headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13" },
+      });
+      post.on("upgrade", (_response, socket) => {
+        socket.destroy();
+        resolve({ status: 101, body: "" });
+      });
+      post.on("response", (response) => {
+        let body = "";
+        response.on("data", (chunk) => (body += chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      post.on("error", reject);
+      post.end("{}");
+    });
+    // The runtime answers before the Worker runs: 400 "WebSocket must be initiated with a GET request",
+    // where the protocol would say 405 (docs/reference/benchmarks.md, "Limits found on the way").
+    assert.ok(answer.status === 400 || answer.status === 405, JSON.stringify(answer));
+    assert.doesNotMatch(answer.body, /\n\s+at |\.[jt]s:\d/);
   });
 
   test("a 1 MiB frame over a real socket gets too_long, and the socket still works", async () => {
