@@ -22,6 +22,8 @@ export type LoadOptions = {
   room: string;
   /** Aborting stops sending and returns what has arrived so far, without waiting for the rest. */
   signal?: AbortSignal;
+  /** Called once every client is connected, as the first message is about to go. */
+  onSending?: () => void;
   /**
    * After the last send, how long to keep waiting while nothing arrives. A slow server is
    * waited for (its frames keep coming); a message missing after this quiet spell is lost.
@@ -59,7 +61,7 @@ export function loadText(run: string, sender: number, seq: number): string {
   return `load ${run} ${sender} ${seq}`;
 }
 
-export async function runLoad(plan: LoadPlan, { origin, room, signal, quietMs = 5_000 }: LoadOptions): Promise<LoadRecord> {
+export async function runLoad(plan: LoadPlan, { origin, room, signal, onSending, quietMs = 5_000 }: LoadOptions): Promise<LoadRecord> {
   const run = Math.random().toString(36).slice(2, 8);
   const pattern = new RegExp(`^load ${run} (\\d+) (\\d+)$`);
   const record: LoadRecord = {
@@ -117,6 +119,7 @@ export async function runLoad(plan: LoadPlan, { origin, room, signal, quietMs = 
     const perSender = Math.max(1, Math.round(plan.rate * plan.seconds));
     const start = performance.now() + 50;
     record.sendWindow.start = start;
+    onSending?.();
     const senders = clients.slice(0, plan.senders).map(async (client, index) => {
       const offset = (index / plan.senders) * interval;
       for (let seq = 1; seq <= perSender && !signal?.aborted; seq++) {

@@ -56,13 +56,16 @@ describe("SIGKILL during a load run loses nothing a client has seen", () => {
       const crash = new AbortController();
       // Senders are still sending when the process tree dies. 6 senders × 1/s × ~3 s stays under
       // the 100 messages a history holds, so "in the history" is a complete test.
-      const timer = setTimeout(() => {
-        first.kill();
-        crash.abort();
-      }, 3_000);
+      let timer: NodeJS.Timeout | undefined;
+      const crashSoon = () => {
+        timer = setTimeout(() => {
+          first.kill();
+          crash.abort();
+        }, 3_000);
+      };
       const record = await runLoad(
         { clients: 8, senders: 6, rate: 1, seconds: 10 },
-        { origin: first.origin, room, signal: crash.signal },
+        { origin: first.origin, room, signal: crash.signal, onSending: crashSoon },
       );
       clearTimeout(timer);
       await first.exited;
