@@ -6,6 +6,7 @@ import { constants } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "./paths.ts";
 import { parseStage, stageDir, stageEntry, UsageError, type Kind, type Stage } from "./stages.ts";
+import { run } from "./cli.ts";
 
 const WRANGLER = join(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
 
@@ -65,12 +66,4 @@ async function main(args: string[]): Promise<number> {
 }
 
 // Only as a command: the tests import planDeploy.
-if (import.meta.main) {
-  try {
-    process.exitCode = await main(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(error.message);
-    process.exitCode = 2;
-  }
-}
+if (import.meta.main) await run(main);

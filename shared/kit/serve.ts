@@ -8,6 +8,7 @@ import { freePort, freePortNear, isPortFree } from "./free-port.ts";
 import { lanUrls } from "./lan.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { parseStage, stageDir, stageEntry, UsageError, type Kind } from "./stages.ts";
+import { run } from "./cli.ts";
 
 const DEFAULT_PORT = 8787;
 const WRANGLER = join(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
@@ -129,10 +130,4 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(error.message);
-  process.exitCode = 2;
-}
+await run(main);

@@ -12,6 +12,7 @@ import { findStage, UsageError } from "../stages.ts";
 import { timeCheck, timeStepReady } from "./commands.ts";
 import { measureFanout, sustainable, type FanoutPoint } from "./fanout.ts";
 import { createRoom, measureJoins, seed, type JoinPoint } from "./join.ts";
+import { run } from "../cli.ts";
 
 const USAGE = `Usage: npm run bench [-- --quick] [--only fanout,join,commands] [--out FILE]
 
@@ -205,10 +206,4 @@ function parseParts(text: string | undefined): Part[] {
   return parts as Part[];
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(error.message);
-  process.exitCode = 2;
-}
+await run(main);

@@ -12,6 +12,7 @@ import { startDevServer, type DevServer } from "../dev-server.ts";
 import { REPO_ROOT } from "../paths.ts";
 import { UsageError } from "../stages.ts";
 import { chromiumSkipReason, launchChromium } from "./chromium.ts";
+import { run } from "../cli.ts";
 
 const OUT_DIR = join(REPO_ROOT, "docs/public/screenshots");
 const SHOWN_ORIGIN = "http://localhost:8787";
@@ -211,10 +212,4 @@ async function waitForMessages(page: Page, count: number): Promise<void> {
   if (count > 0) await page.locator("#messages > li").nth(count - 1).waitFor({ timeout: WAIT_MS });
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(error.message);
-  process.exitCode = 2;
-}
+await run(main);

@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDevServer } from "../dev-server.ts";
-import { stageDir, UsageError } from "../stages.ts";
+import { stageDir } from "../stages.ts";
 import { analyse, isClean } from "./analyse.ts";
 import { formatSummary } from "./format.ts";
 import { parseLoadArgs, USAGE } from "./options.ts";
 import { runLoad } from "./run-load.ts";
+import { run } from "../cli.ts";
 
 async function main(args: string[]): Promise<number> {
   const command = parseLoadArgs(args);
@@ -34,10 +35,4 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(error.message);
-  process.exitCode = 2;
-}
+await run(main);
