@@ -17,9 +17,6 @@ export default defineConfig({
   markdown: {
     config: (md) => codeFromFiles(md, { root: REPO_ROOT }),
   },
-  // esbuild reads the repo's tsconfig.json, whose "es2024" target its Vite-bundled version does
-  // not know yet; the guide's own TypeScript needs nothing newer than this.
-  vite: { esbuild: { tsconfigRaw: { compilerOptions: { target: "es2022" } } } },
   themeConfig: {
     nav: [
       { text: "Set up", link: "/setup" },
