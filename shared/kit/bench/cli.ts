@@ -4,7 +4,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { startDevServer } from "../dev-server.ts";
 import { REPO_ROOT } from "../paths.ts";
 import { paint } from "../report.ts";
@@ -12,7 +11,7 @@ import { findStage, UsageError } from "../stages.ts";
 import { timeCheck, timeStepReady } from "./commands.ts";
 import { measureFanout, sustainable, type FanoutPoint } from "./fanout.ts";
 import { createRoom, measureJoins, seed, type JoinPoint } from "./join.ts";
-import { run } from "../cli.ts";
+import { parseOptions, run } from "../cli.ts";
 
 const USAGE = `Usage: npm run bench [-- --quick] [--only fanout,join,commands] [--out FILE]
 
@@ -43,7 +42,7 @@ const SIZES = {
 type Target = { name: string; pass: boolean; detail: string };
 
 async function main(args: string[]): Promise<number> {
-  const { values } = parseOptions(args);
+  const { values } = readOptions(args);
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -180,20 +179,12 @@ function formatTables(
   return lines.join("\n");
 }
 
-function parseOptions(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        quick: { type: "boolean" },
-        only: { type: "string" },
-        out: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+function readOptions(args: string[]) {
+  const options = parseOptions(args, { quick: { type: "boolean" }, only: { type: "string" }, out: { type: "string" } }, USAGE);
+  if (options.positionals.length > 0) {
+    throw new UsageError(`Unexpected argument "${options.positionals[0]}".\n\n${USAGE}`);
   }
+  return options;
 }
 
 function parseParts(text: string | undefined): Part[] {

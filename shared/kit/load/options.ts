@@ -1,5 +1,5 @@
-// The options of `npm run load`, read with node:util parseArgs; bad values are UsageErrors.
-import { parseArgs } from "node:util";
+// The options of `npm run load`; bad values are UsageErrors.
+import { parseOptions } from "../cli.ts";
 import { parseStage, UsageError, type Stage } from "../stages.ts";
 import type { LoadPlan } from "./run-load.ts";
 
@@ -23,23 +23,18 @@ Example: npm run load -- --clients 20 --senders 10 --seconds 3 --solution 3`;
 export type LoadCommand = { help: true } | { help: false; plan: LoadPlan; stage: Stage };
 
 export function parseLoadArgs(args: string[]): LoadCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        clients: { type: "string" },
-        senders: { type: "string" },
-        rate: { type: "string" },
-        seconds: { type: "string" },
-        solution: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
-  const { values } = parsed;
+  const { values, positionals } = parseOptions(
+    args,
+    {
+      clients: { type: "string" },
+      senders: { type: "string" },
+      rate: { type: "string" },
+      seconds: { type: "string" },
+      solution: { type: "string" },
+    },
+    USAGE,
+  );
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".\n\n${USAGE}`);
   if (values.help) return { help: true };
   const clients = wholeNumber("--clients", values.clients, 150, 1, 5000);
   const senders = wholeNumber("--senders", values.senders, Math.min(75, clients), 1, clients);
