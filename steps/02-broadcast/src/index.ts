@@ -42,9 +42,10 @@ export class Chat extends DurableObject<Env> {
   }
 
   async webSocketClose(ws: WebSocket, code: number, reason: string) {
-    // Answer the client's close frame, or it waits and reports 1006.
-    // 1005 means "no code given" and may not be sent back.
-    ws.close(code === 1005 ? 1000 : code, reason);
+    // The runtime does not answer a hibernatable socket's close frame: we must, or the client
+    // waits and reports 1006. A connection that dropped without a close frame (a laptop lid)
+    // arrives here with 1006. Neither 1005 ("no code given") nor 1006 may be sent: reply 1000.
+    ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
   }
 }
 
