@@ -1,9 +1,13 @@
+import { existsSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
-import { STAGES, stageEntry, suiteFile, type Kind } from "./shared/kit/stages.ts";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { STAGES, stageEntry, socketsSuiteFile, suiteFile, type Kind } from "./shared/kit/stages.ts";
 
 // Each target folder (a step or a solution) is one Vitest project: its src/index.ts
 // runs as the Worker inside workerd, and the suites of stages 1..N run against it.
+// Stages whose behaviour depends on real connections (closes, drops) also have a
+// "sockets" suite: a second project serves the same folder with wrangler's dev server
+// and connects to it over TCP from Node.
 // The check runner picks the targets with CHAT_TARGETS ("steps/03-persistence,…");
 // a plain `vitest` run checks every solution. With CHAT_KIT_CHECKS=1, solutions also
 // run the kit's own checks in shared/checks/kit/ (named for the first stage they apply to).
@@ -11,27 +15,45 @@ const kitChecks = process.env.CHAT_KIT_CHECKS === "1";
 const targets = (process.env.CHAT_TARGETS ?? STAGES.map((stage) => `solutions/${stage.slug}`).join(","))
   .split(",")
   .map((name) => {
-    const [kind, slug] = name.split("/") as [Kind, string];
+    // A target is a folder shaped like steps/<slug> (the mistakes catalogue uses scratch copies).
+    const slug = name.split("/").at(-1)!.replace(/~.*$/, "");
     const stage = STAGES.find((s) => s.slug === slug);
     if (!stage) throw new Error(`CHAT_TARGETS: no stage folder "${name}"`);
-    return { name, kind, stage };
+    const kind: Kind = name.startsWith("steps/") ? "steps" : "solutions";
+    return { name, kind, stage, entry: `${name}/src/index.ts` };
   });
 
 export default defineConfig({
   test: {
-    projects: targets.map(({ name, kind, stage }) => ({
-      plugins: [cloudflareTest({ main: stageEntry(kind, stage), wrangler: { configPath: "./wrangler.jsonc" } })],
-      test: {
-        name,
-        include: STAGES.filter((s) => s.number <= stage.number).flatMap((s) =>
-          kitChecks && kind === "solutions" ? [suiteFile(s), `shared/checks/kit/${s.slug}.*.test.ts`] : [suiteFile(s)],
-        ),
-        // The kit's checks adapt to the stage they run against (broadcast from 02, history from 03, …).
-        provide: { stage: stage.number },
-        // Every check uses its own room, so the files can share a worker.
-        isolate: false,
-        testTimeout: 20_000,
-      },
-    })),
+    projects: targets.flatMap(({ name, kind, stage, entry }): TestProjectInlineConfiguration[] => {
+      const stages = STAGES.filter((s) => s.number <= stage.number);
+      const sockets = stages.map(socketsSuiteFile).filter((file) => existsSync(file));
+      const inWorkerd: TestProjectInlineConfiguration = {
+        plugins: [cloudflareTest({ main: entry, wrangler: { configPath: "./wrangler.jsonc" } })],
+        test: {
+          name,
+          include: stages.flatMap((s) =>
+            kitChecks && kind === "solutions" ? [suiteFile(s), `shared/checks/kit/${s.slug}.*.test.ts`] : [suiteFile(s)],
+          ),
+          // The kit's checks adapt to the stage they run against (broadcast from 02, history from 03, …).
+          provide: { stage: stage.number },
+          // Every check uses its own room, so the files can share a worker.
+          isolate: false,
+          testTimeout: 20_000,
+        },
+      };
+      if (sockets.length === 0) return [inWorkerd];
+      const overTcp: TestProjectInlineConfiguration = {
+        test: {
+          name: `${name} (sockets)`,
+          include: sockets,
+          environment: "node",
+          globalSetup: ["shared/checks/sockets/start-target.ts"],
+          provide: { stage: stage.number, entry },
+          testTimeout: 20_000,
+        },
+      };
+      return [inWorkerd, overTcp];
+    }),
   },
 });

@@ -104,6 +104,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function jsonError(status: number, error: string, headers?: HeadersInit): Response {
+function jsonError(status: number, error: string, headers?: Record<string, string>): Response {
   return Response.json({ error }, { status, headers });
 }

@@ -1,7 +1,7 @@
 // Stage 02 · Broadcast: every socket in the room receives every message, in one order.
 import { describe } from "vitest";
-import { check } from "./helpers/check.ts";
-import { join, newRoom } from "./helpers/chat-client.ts";
+import { check, CheckFailure, needs, show } from "./helpers/check.ts";
+import { evict, join, newRoom } from "./helpers/chat-client.ts";
 import { expectMessage, expectTexts } from "./helpers/expect.ts";
 
 const HINT =
@@ -52,7 +52,30 @@ describe("02 · Broadcast", () => {
     const bob = await join(room, "bob");
     const outsider = await join(newRoom("elsewhere"), "eve");
     alice.say("just for this room");
-    await bob.nextMessage("bob receives alice's message");
+    await needs("bob, in the same room, to receive alice's message", bob.nextMessage("bob receives alice's message"));
     await outsider.expectNoMore("message", "eve, in another room, receives nothing");
+  });
+
+  check("an error goes only to the client that caused it", "Send error frames back with send(ws, …) to the " +
+    "sender alone; only accepted messages are broadcast.", async () => {
+    const room = newRoom();
+    const alice = await join(room, "alice");
+    const bob = await join(room, "bob");
+    alice.sendRaw("not json");
+    await needs("alice to get a bad_message error (stage 01)", alice.nextError("alice receives her error"));
+    alice.say("sorry");
+    await needs("bob to receive alice's next message", bob.messageWithText("sorry", "bob receives alice's next message"));
+    const errors = bob.all("error");
+    if (errors.length > 0) throw new CheckFailure("bob receives no error frame", `bob received ${show(errors[0])}`);
+  });
+
+  check("everyone still receives messages after the object hibernates", HINT + " A list of sockets kept " +
+    "in a field is empty after hibernation.", async () => {
+    const room = newRoom();
+    const alice = await join(room, "alice");
+    const bob = await join(room, "bob");
+    await evict(room);
+    alice.say("still there?");
+    expectMessage(await bob.messageWithText("still there?", "after hibernation, bob receives alice's message"), "alice", "still there?");
   });
 });

@@ -1,9 +1,11 @@
 // Stage 03 · Persistence: messages are stored in the room's Durable Object, and a
 // newcomer first receives the last 100 of them, oldest first.
 import { describe } from "vitest";
-import { check } from "./helpers/check.ts";
+import { check, CheckFailure, needs, show } from "./helpers/check.ts";
+import { withClock } from "./helpers/clock.ts";
 import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
 import { expectMessage, expectTexts } from "./helpers/expect.ts";
+import { heaviest, rowsReadDuring, seedMessages } from "./helpers/rows-read.ts";
 
 const STORE_HINT =
   "Store each accepted message with this.ctx.storage (sql.exec INSERT, or put with a key that sorts and never " +
@@ -18,7 +20,7 @@ async function post(room: string, texts: string[]) {
     const writer = await join(room, "writer");
     const batch = texts.slice(i, i + 5);
     for (const text of batch) writer.say(text);
-    for (const text of batch) await writer.nextMessage(`the message "${text}" is accepted`);
+    for (const text of batch) await writer.messageWithText(text, `the message "${text}" is accepted`);
     await writer.close();
   }
 }
@@ -32,6 +34,8 @@ async function historyOf(room: string, expectedCount: number): Promise<ChatClien
   await reader.expectNoMore("message", `a newcomer receives exactly ${count(expectedCount)} of history`);
   return reader;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function count(messages: number): string {
   return messages === 1 ? "1 message" : `${messages} messages`;
@@ -54,11 +58,25 @@ describe("03 · Persistence", () => {
     expectMessage(await reader.nextMessage('then the reader\'s own live message "new"'), "reader", "new");
   });
 
-  check("messages sent in the same instant are all kept", STORE_HINT + " Keys must not collide.", async () => {
+  check.alone("messages sent in the same instant are all kept", STORE_HINT + " Keys must not collide: " +
+    "Date.now() is the same for messages in one millisecond.", () => withClock(async () => {
+    // The clock stands still, as it does for messages that arrive within one millisecond.
     const room = newRoom();
     await post(room, ["a", "b", "c", "d", "e"]);
     const reader = await historyOf(room, 5);
     expectTexts(reader.all("message"), ["a", "b", "c", "d", "e"], "all five messages");
+  }));
+
+  check("only the newcomer receives the history", "Send the history with send(server, …) to the new socket " +
+    "alone; the others have seen those messages already.", async () => {
+    const room = newRoom();
+    const alice = await join(room, "alice");
+    alice.say("hello");
+    await needs("alice to receive her own message", alice.messageWithText("hello", "alice receives her message"));
+    await join(room, "bob");
+    await sleep(300);
+    const more = alice.all("message").slice(1);
+    if (more.length > 0) throw new CheckFailure("alice receives nothing more when bob joins", `alice received ${show(more[0])}`);
   });
 
   check("a newcomer receives only the last 100 messages, oldest first", LIMIT_HINT, async () => {
@@ -87,5 +105,21 @@ describe("03 · Persistence", () => {
     await evict(room, "close");
     const reader = await historyOf(room, 1);
     expectTexts(reader.all("message"), ["before eviction"], "the history after eviction");
+  });
+
+  check.alone("joining a room of 300 messages reads about 100 rows, not all of them", "Every query should " +
+    "read only the rows it needs: LIMIT in the SQL, not slice() in JavaScript after reading every row; the " +
+    "newest row by its key (ORDER BY id DESC LIMIT 1), not MAX() over every row.", async () => {
+    const room = newRoom("large");
+    await needs("300 messages stored in the room", seedMessages(room, 300));
+    // The object starts afresh, as it does after hibernation: its constructor's queries count too.
+    await evict(room, "close");
+    const reads = await rowsReadDuring(async () => {
+      const reader = await historyOf(room, 100);
+      expectMessage(reader.all("message").at(-1)!, "writer", "message 300");
+    });
+    if (reads.total > 150) {
+      throw new CheckFailure("at most about 100 rows read (150 allowed) to send the newest 100 of 300", `${reads.total} rows read: ${heaviest(reads)}`);
+    }
   });
 });

@@ -1,14 +1,25 @@
 // Stage 04 · Timestamps: the server stamps each message with its own clock, and
-// the stamp is stored, so history carries it too.
+// the stamp is stored, so history carries it too. The checks of live stamps stop the clock
+// (helpers/clock.ts): then no result depends on when a millisecond ticks, and they can show what
+// real time rarely does: messages within one millisecond, and a clock that goes back.
 import { describe } from "vitest";
-import { check, CheckFailure, show } from "./helpers/check.ts";
-import { join, newRoom } from "./helpers/chat-client.ts";
+import { check, CheckFailure, needs, show } from "./helpers/check.ts";
+import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
+import { withClock } from "./helpers/clock.ts";
 import { expectEqual } from "./helpers/expect.ts";
 import type { MessageFrame } from "../protocol.ts";
 
 const STAMP_HINT =
   "Before storing a message, take timestamp = Date.now() (but at least the last one + 1) and add " +
   "timestamp and serverTime: new Date(timestamp).toISOString() to the frame. See TODO(step 4).";
+const SAME_MS_HINT =
+  "Date.now() can return the same value for several messages: stamp with " +
+  "Math.max(Date.now(), this.lastTimestamp + 1), keep the result in this.lastTimestamp, and make serverTime " +
+  "from that same stamp: new Date(timestamp).toISOString(). See TODO(step 4).";
+const RESTORE_HINT =
+  "The constructor runs again after an eviction, with empty fields, and the clock may read earlier than the " +
+  "last stamp: restore lastTimestamp from storage in the constructor, " +
+  "SELECT timestamp FROM messages ORDER BY id DESC LIMIT 1 (0 when the room is empty).";
 const STORE_HINT = "Store the timestamp with the message (a new column or field), and send it with the history.";
 
 function expectStamped(frame: MessageFrame) {
@@ -24,24 +35,40 @@ function expectStamped(frame: MessageFrame) {
   }
 }
 
-describe("04 · Timestamps", () => {
-  check("messages carry the server's timestamp and serverTime", STAMP_HINT, async () => {
-    const alice = await join(newRoom(), "alice");
-    alice.say("what time is it?");
-    expectStamped(await alice.nextMessage("a message frame with timestamp and serverTime"));
-  });
+/** The next `count` messages, each stamped, each stamp greater than the one before. */
+async function nextStamped(client: ChatClient, count: number, sent: string): Promise<MessageFrame[]> {
+  const frames: MessageFrame[] = [];
+  for (let i = 0; i < count; i++) {
+    const frame = await client.nextMessage(`all ${count} messages`);
+    expectStamped(frame);
+    frames.push(frame);
+  }
+  const stamps = frames.map((frame) => frame.timestamp as number);
+  if (stamps.some((stamp, i) => i > 0 && !(stamp > stamps[i - 1]))) {
+    throw new CheckFailure("each timestamp greater than the one before", `timestamps ${show(stamps)} for ${count} messages sent ${sent}`);
+  }
+  return frames;
+}
 
-  check("timestamps strictly increase, even within one millisecond", STAMP_HINT, async () => {
-    const alice = await join(newRoom(), "alice");
-    for (const text of ["1", "2", "3", "4", "5"]) alice.say(text);
-    const stamps = [];
-    for (let i = 0; i < 5; i++) stamps.push((await alice.nextMessage("all five messages")).timestamp as number);
-    for (let i = 1; i < stamps.length; i++) {
-      if (!(stamps[i] > stamps[i - 1])) {
-        throw new CheckFailure("each timestamp greater than the one before", `timestamps ${show(stamps)}`);
-      }
-    }
-  });
+describe("04 · Timestamps", () => {
+  // The clock stands still here too, so the result never depends on whether a millisecond
+  // ticked between two readings of the clock (serverTime from a second Date() would pass or fail by luck).
+  check.alone("messages carry the server's timestamp and serverTime", STAMP_HINT, () =>
+    withClock(async () => {
+      const alice = await join(newRoom(), "alice");
+      alice.say("what time is it?");
+      expectStamped(await alice.nextMessage("a message frame with timestamp and serverTime"));
+    }),
+  );
+
+  check.alone("timestamps strictly increase, even within one millisecond", SAME_MS_HINT, () =>
+    withClock(async () => {
+      // The clock stands still: all five messages arrive in the same millisecond.
+      const alice = await join(newRoom(), "alice");
+      for (const text of ["1", "2", "3", "4", "5"]) alice.say(text);
+      await nextStamped(alice, 5, "within one millisecond");
+    }),
+  );
 
   check("history carries the original timestamps", STORE_HINT, async () => {
     const room = newRoom();
@@ -57,4 +84,29 @@ describe("04 · Timestamps", () => {
       "the stored message's time, as it was sent",
     );
   });
+
+  check.alone("timestamps keep increasing after a restart, even when the clock went back", RESTORE_HINT, () =>
+    withClock(async (clock) => {
+      const room = newRoom();
+      const alice = await join(room, "alice");
+      alice.say("first");
+      alice.say("before the restart");
+      const [, before] = await needs(
+        "two messages within one millisecond stamped in increasing order",
+        nextStamped(alice, 2, "within one millisecond"),
+      );
+      // The object leaves memory (its constructor runs again), and its clock now reads 30 s earlier.
+      await evict(room, "close");
+      clock.advance(-30_000);
+      const bob = await join(room, "bob");
+      bob.say("after the restart");
+      const after = await bob.messageWithText("after the restart", "bob's message after the restart");
+      if (!((after.timestamp as number) > (before.timestamp as number))) {
+        throw new CheckFailure(
+          `a timestamp greater than the last one before the restart, ${show(before.timestamp)}`,
+          `timestamp ${show(after.timestamp)} (the object restarted, and its clock read 30 s earlier)`,
+        );
+      }
+    }),
+  );
 });

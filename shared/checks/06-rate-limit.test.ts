@@ -1,7 +1,10 @@
 // Stage 06 · Rate limit: each connection may send a burst of 5 messages, then 1 per second.
+// The checks about time stop the clock (helpers/clock.ts) and move it by hand: no waiting, and
+// a clock that goes back, which real time rarely shows.
 import { describe } from "vitest";
-import { check, CheckFailure, show } from "./helpers/check.ts";
-import { evict, join, newRoom } from "./helpers/chat-client.ts";
+import { check, CheckFailure, needs, show } from "./helpers/check.ts";
+import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
+import { withClock } from "./helpers/clock.ts";
 import { expectCode, expectTexts } from "./helpers/expect.ts";
 
 const HINT =
@@ -9,7 +12,30 @@ const HINT =
   'take one per message, and when none is left send {"type":"error","code":"rate_limited","retryAfterMs":…} ' +
   "instead of storing and broadcasting. See TODO(step 6).";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const RETRY_HINT =
+  "retryAfterMs is the wait in milliseconds, Math.ceil((1 - tokens) * 1000), and the refill comes from the time " +
+  "passed since refilledAt when a message arrives (no timers): once retryAfterMs has passed, a token is back.";
+const CAP_HINT = "Cap the refill: tokens = Math.min(5, tokens + elapsed / 1000). After a quiet minute the bucket holds 5 tokens, not 65.";
+const BACKWARDS_HINT =
+  "Clocks can go backwards: refill by Math.max(0, now - refilledAt) / 1000, so time that did not pass " +
+  "earns no tokens and takes none away, then set refilledAt = now as usual.";
+
+/** What the clock checks build on: a burst of 6, whose 6th message is refused. Returns that error. */
+function refusesSixth(client: ChatClient) {
+  for (let i = 1; i <= 6; i++) client.say(`burst ${i}`);
+  return needs("the 6th message of a burst refused with a rate_limited error", client.nextError("a rate_limited error for the 6th message"));
+}
+
+/** Sends 6 messages at once and expects exactly 5 through and a rate_limited error for the 6th. */
+async function sendSix(client: ChatClient, label: string, when: string) {
+  const before = client.all("message").length;
+  for (let i = 1; i <= 6; i++) client.say(`${label} ${i}`);
+  for (let i = 1; i <= 5; i++) await client.nextMessage(`message ${i} of 6 sent ${when} is delivered`);
+  const error = await client.nextError(`a rate_limited error for the 6th message sent ${when}: the bucket holds at most 5 tokens`);
+  expectCode(error.code, "rate_limited");
+  const texts = [1, 2, 3, 4, 5].map((i) => `${label} ${i}`);
+  expectTexts(client.all("message").slice(before), texts, `the first 5 of the 6 messages sent ${when}`);
+}
 
 describe("06 · Rate limit", () => {
   check("a burst of 5 messages goes through", HINT, async () => {
@@ -45,16 +71,6 @@ describe("06 · Rate limit", () => {
     expectTexts(reader.all("message"), ["burst 1", "burst 2", "burst 3", "burst 4", "burst 5"], "the history");
   });
 
-  check("after waiting retryAfterMs, sending works again", HINT, async () => {
-    const alice = await join(newRoom(), "alice");
-    for (let i = 1; i <= 6; i++) alice.say(`burst ${i}`);
-    const { retryAfterMs } = await alice.nextError("a rate_limited error for the 6th message");
-    await sleep((retryAfterMs ?? 1000) + 50);
-    alice.say("patient");
-    for (let i = 1; i <= 6; i++) await alice.nextMessage("the 5 burst messages, then the patient one");
-    expectTexts(alice.all("message").slice(5), ["patient"], "the message sent after waiting");
-  });
-
   check("the limit is per connection: others can still talk", HINT + " The bucket belongs to the socket, not the room.", async () => {
     const room = newRoom();
     const alice = await join(room, "alice");
@@ -76,4 +92,39 @@ describe("06 · Rate limit", () => {
     const error = await alice.nextError("a rate_limited error, even though the object hibernated");
     expectCode(error.code, "rate_limited");
   });
+
+  // The checks below set the clock, so each runs alone, after the ones above.
+  check.alone("after waiting retryAfterMs, sending works again", RETRY_HINT, () =>
+    withClock(async (clock) => {
+      const alice = await join(newRoom(), "alice");
+      const { retryAfterMs } = await refusesSixth(alice);
+      clock.advance(retryAfterMs ?? 1000);
+      alice.say("patient");
+      for (let i = 1; i <= 6; i++) {
+        await alice.nextMessage(`the 5 burst messages, then the one sent ${show(retryAfterMs)} ms after the error`);
+      }
+      expectTexts(alice.all("message").slice(5), ["patient"], "the message sent after waiting");
+    }),
+  );
+
+  check.alone("an idle bucket refills to 5 tokens, never more", CAP_HINT, () =>
+    withClock(async (clock) => {
+      const alice = await join(newRoom(), "alice");
+      await refusesSixth(alice);
+      for (let i = 1; i <= 5; i++) await alice.nextMessage("the first burst is delivered");
+      clock.advance(60_000);
+      await sendSix(alice, "after a minute", "after a quiet minute");
+    }),
+  );
+
+  check.alone("a clock that goes back neither drains nor overfills the bucket", BACKWARDS_HINT, () =>
+    withClock(async (clock) => {
+      await refusesSixth(await join(newRoom(), "probe"));
+      const alice = await join(newRoom(), "alice");
+      clock.advance(-10_000);
+      await sendSix(alice, "back", "with the clock 10 s behind the moment alice joined");
+      clock.advance(20_000);
+      await sendSix(alice, "forward", "once the clock is 10 s past the moment alice joined");
+    }),
+  );
 });

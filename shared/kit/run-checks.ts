@@ -5,7 +5,8 @@ import { createVitest, type Reporter, type TestModule } from "vitest/node";
 import { REPO_ROOT } from "./paths.ts";
 import { STAGES, stageDir, type Kind, type Stage } from "./stages.ts";
 
-export type Target = { kind: Kind; stage: Stage };
+/** A folder to check: a stage's step or solution, or (`folder`) a scratch copy shaped like one. */
+export type Target = { kind: Kind; stage: Stage; folder?: string };
 export type CheckResult = { name: string; passed: boolean; error?: string };
 export type SuiteResult = { stage: Stage; checks: CheckResult[]; error?: string };
 export type TargetResult = Target & { folder: string; suites: SuiteResult[]; kitChecks: CheckResult[] };
@@ -17,7 +18,7 @@ export type TargetResult = Target & { folder: string; suites: SuiteResult[]; kit
  * kit's own checks (shared/checks/kit/), returned in `kitChecks`.
  */
 export async function runChecks(targets: Target[], { kitChecks = false } = {}): Promise<TargetResult[]> {
-  process.env.CHAT_TARGETS = targets.map((t) => stageDir(t.kind, t.stage)).join(",");
+  process.env.CHAT_TARGETS = targets.map(folderOf).join(",");
   process.env.CHAT_KIT_CHECKS = kitChecks ? "1" : "0";
   // Offline, Miniflare would try (and fail, loudly) to download Request.cf data.
   process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
@@ -45,14 +46,27 @@ export async function runChecks(targets: Target[], { kitChecks = false } = {}): 
     process.exitCode = exitCode;
   }
   return targets.map((target) => {
-    const folder = stageDir(target.kind, target.stage);
-    const suites = STAGES.filter((s) => s.number <= target.stage.number).map((stage) => {
-      const module = modules.find((m) => m.project.name === folder && m.moduleId.endsWith(`${stage.slug}.test.ts`));
-      return module ? suiteResult(stage, module) : { stage, checks: [], error: runErrors[0] ?? "the suite did not run" };
+    const folder = folderOf(target);
+    const ours = modules.filter((m) => m.project.name === folder || m.project.name === `${folder} (sockets)`);
+    const suites = STAGES.filter((s) => s.number <= target.stage.number).map((stage): SuiteResult => {
+      // A stage's checks: those in workerd, then those over real connections (if it has any).
+      const inWorkerd = ours.find((m) => m.moduleId.endsWith(`/${stage.slug}.test.ts`));
+      const sockets = ours.find((m) => m.moduleId.endsWith(`/${stage.slug}.sockets.test.ts`));
+      if (!inWorkerd) return { stage, checks: [], error: runErrors[0] ?? "the suite did not run" };
+      const first = suiteResult(stage, inWorkerd);
+      // Code that does not load fails both; its error, not a list of failed checks, says what to fix.
+      if (!sockets || (first.error && first.checks.length === 0)) return first;
+      const second = suiteResult(stage, sockets);
+      const error = first.error ?? second.error;
+      return { stage, checks: [...first.checks, ...second.checks], ...(error ? { error } : {}) };
     });
-    const kit = modules.filter((m) => m.project.name === folder && m.moduleId.includes("/checks/kit/"));
+    const kit = ours.filter((m) => m.moduleId.includes("/checks/kit/"));
     return { ...target, folder, suites, kitChecks: kit.flatMap((m) => suiteResult(target.stage, m).checks) };
   });
+}
+
+function folderOf(target: Target): string {
+  return target.folder ?? stageDir(target.kind, target.stage);
 }
 
 function suiteResult(stage: Stage, module: TestModule): SuiteResult {

@@ -43,7 +43,12 @@ export function stageEntry(kind: Kind, stage: Stage): string {
   return `${stageDir(kind, stage)}/src/index.ts`;
 }
 
-/** The check suite of a stage. */
+/** The check suite of a stage that runs inside workerd. */
 export function suiteFile(stage: Stage): string {
   return `shared/checks/${stage.slug}.test.ts`;
+}
+
+/** The stage's checks over real connections, from Node; not every stage has them. */
+export function socketsSuiteFile(stage: Stage): string {
+  return `shared/checks/${stage.slug}.sockets.test.ts`;
 }

@@ -5,6 +5,9 @@ import { test } from "vitest";
 /** How long (ms) a check waits for a frame before it says that nothing arrived. */
 export const WAIT_MS = 2000;
 
+/** How long (ms) one check may take in all before it reports that it got no answer. */
+const CHECK_MS = 8000;
+
 /** A failed expectation, worded for a person rather than a stack trace. */
 export class CheckFailure extends Error {
   constructor(expected: string, got: string) {
@@ -13,17 +16,55 @@ export class CheckFailure extends Error {
   }
 }
 
+/**
+ * Thrown when what a check needs first did not happen (a message that stage 02 delivers, say):
+ * the check could not test its own behaviour, and says so instead of blaming it.
+ */
+export class PreconditionFailure extends CheckFailure {
+  constructor(needed: string, failure: CheckFailure) {
+    super(needed, "");
+    const got = failure.message.split("\n").find((line) => line.startsWith("Got:")) ?? failure.message;
+    this.message = `Could not test this yet: it needs ${needed} first, and that did not happen.\n${got}`;
+  }
+}
+
+/** Runs a step the check depends on; if it fails, the failure is worded as a precondition. */
+export async function needs<T>(needed: string, step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    throw error instanceof CheckFailure && !(error instanceof PreconditionFailure) ? new PreconditionFailure(needed, error) : error;
+  }
+}
+
 /** Declares one check: `name` says the behaviour, `hint` says where to look when it fails. */
 export function check(name: string, hint: string, body: () => Promise<void>) {
   // Checks run side by side: each uses its own room, and a failing one waits for frames that never come.
-  test.concurrent(name, async () => {
-    try {
-      await body();
-    } catch (error) {
-      const reason = error instanceof CheckFailure ? error.message : `Got:      ${describeError(error)}`;
-      throw new FailedCheck(`${reason}\nHint:     ${hint}`);
-    }
+  test.concurrent(name, () => run(name, hint, body));
+}
+
+/** Like check(), but alone: for checks that move the clock, which every check in the file shares. */
+check.alone = (name: string, hint: string, body: () => Promise<void>) => {
+  test(name, () => run(name, hint, body));
+};
+
+async function run(name: string, hint: string, body: () => Promise<void>) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CheckFailure(
+      `an answer within ${CHECK_MS / 1000} s`,
+      "the check was still waiting. Is something keeping the object busy: a timer (setInterval, " +
+        "setTimeout) or an await that never settles?",
+    )), CHECK_MS);
   });
+  try {
+    await Promise.race([body(), deadline]);
+  } catch (error) {
+    const reason = error instanceof CheckFailure ? error.message : `Expected: ${name}\nGot:      ${describeError(error)}`;
+    throw new FailedCheck(`${reason}\nHint:     ${hint}`);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
 }
 
 /** What the runner receives: the message alone, since a stack would point into the kit, not your code. */

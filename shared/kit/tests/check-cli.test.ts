@@ -80,8 +80,8 @@ describe("npm run check (progress)", () => {
   test("shows passed, failing and not started stages, and what to do next", () => {
     const { status, stdout } = check([], copy);
     assert.equal(status, 1, stdout);
-    assert.match(stdout, /✓ 01 · Echo +passed +12\/12 checks/);
-    assert.match(stdout, /✗ 02 · Broadcast +failing +\d+\/16 checks/);
+    assert.match(stdout, /✓ 01 · Echo +passed +(\d+)\/\1 checks/);
+    assert.match(stdout, /✗ 02 · Broadcast +failing +\d+\/\d+ checks/);
     assert.match(stdout, /· 03 · Persistence +not started/);
     assert.match(stdout, /^\[█{4}░{20}\] 1 of 6 stages done$/m);
     assert.match(stdout, /Next: 02 · Broadcast\. npm run check -- 2 shows what is left/);

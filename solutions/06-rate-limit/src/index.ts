@@ -143,7 +143,8 @@ function toFrame({ name, message, timestamp }: StoredMessage): MessageFrame {
  * Returns 0 when the message may go, or how many ms until a token is back.
  */
 function takeToken(bucket: Attachment, now: number): number {
-  const refill = (now - bucket.refilledAt) / REFILL_MS;
+  // Clocks can go backwards: time that did not pass earns no tokens, and takes none away.
+  const refill = Math.max(0, now - bucket.refilledAt) / REFILL_MS;
   bucket.tokens = Math.min(BURST, bucket.tokens + refill);
   bucket.refilledAt = now;
   if (bucket.tokens < 1) return Math.ceil((1 - bucket.tokens) * REFILL_MS);

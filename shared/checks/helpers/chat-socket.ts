@@ -1,0 +1,141 @@
+// A chat client for checks: it keeps every frame it receives and waits for frames by type.
+// It works on any standard WebSocket: workerd's (in-process checks) and Node's (real sockets).
+import type { ErrorFrame, MessageFrame, ServerFrame, UsersFrame } from "../../protocol.ts";
+import { CheckFailure, show, WAIT_MS } from "./check.ts";
+
+type FrameOf<T extends ServerFrame["type"]> = Extract<ServerFrame, { type: T }>;
+
+/** A frame the server sent that is not JSON with a `type`: kept so a failure can show it. */
+type Unreadable = { type: "unreadable"; raw: string };
+
+/** A fresh room name, so checks never see each other's messages. */
+export function newRoom(label = "room"): string {
+  return `${label}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+export class ChatClient {
+  private readonly frames: (ServerFrame | Unreadable)[] = [];
+  /** How many frames of each type `next()` has handed out already. */
+  private readonly taken = new Map<string, number>();
+  private arrived: () => void = () => {};
+  private closeEvent?: CloseEvent;
+
+  readonly name: string;
+  private readonly socket: WebSocket;
+
+  constructor(name: string, socket: WebSocket) {
+    this.name = name;
+    this.socket = socket;
+    // workerd's sockets start paused until accept(); a browser's or Node's start open.
+    (socket as { accept?: () => void }).accept?.();
+    socket.addEventListener("message", (event) => {
+      this.frames.push(parse(event.data));
+      this.arrived();
+    });
+    socket.addEventListener("close", (event) => {
+      this.closeEvent = event;
+      this.arrived();
+    });
+  }
+
+  /** Sends `{"message": text}`. */
+  say(text: string) {
+    this.socket.send(JSON.stringify({ message: text }));
+  }
+
+  /** Sends anything: a string or binary goes as it is, other values as JSON. */
+  sendRaw(data: string | ArrayBuffer) {
+    this.socket.send(data);
+  }
+
+  /** Every frame of one type received so far. */
+  all<T extends ServerFrame["type"]>(type: T): FrameOf<T>[] {
+    return this.frames.filter((frame) => frame.type === type) as FrameOf<T>[];
+  }
+
+  /**
+   * The next frame of `type` not yet returned, waiting for it if needed.
+   * `expected` words the failure: "alice receives her message back".
+   */
+  async next<T extends ServerFrame["type"]>(type: T, expected: string): Promise<FrameOf<T>> {
+    const index = this.taken.get(type) ?? 0;
+    const found = await this.waitFor(() => this.all(type).length > index);
+    if (!found) {
+      throw new CheckFailure(expected, `${this.name} received no ${show(type)} frame within ${WAIT_MS / 1000} s (${this.summary()})`);
+    }
+    this.taken.set(type, index + 1);
+    return this.all(type)[index];
+  }
+
+  /** The first message frame whose text is `text`, waiting for it if needed. */
+  async messageWithText(text: string, expected: string): Promise<MessageFrame> {
+    const find = () => this.all("message").find((frame) => frame.message === text);
+    if (!(await this.waitFor(() => find() !== undefined))) {
+      throw new CheckFailure(expected, `${this.name} received no message ${show(text)} within ${WAIT_MS / 1000} s (${this.summary()})`);
+    }
+    return find()!;
+  }
+
+  nextMessage(expected: string): Promise<MessageFrame> {
+    return this.next("message", expected);
+  }
+  nextUsers(expected: string): Promise<UsersFrame> {
+    return this.next("users", expected);
+  }
+  nextError(expected: string): Promise<ErrorFrame> {
+    return this.next("error", expected);
+  }
+
+  /** Fails if another frame of `type` arrives within `ms`. */
+  async expectNoMore(type: ServerFrame["type"], expected: string, ms = 300) {
+    const count = this.all(type).length;
+    const arrived = await this.waitFor(() => this.all(type).length > count, ms);
+    if (arrived) throw new CheckFailure(expected, `${this.name} received ${show(this.all(type).at(-1))}`);
+  }
+
+  /** Closes (with `code`, or with no code) and resolves with the close frame the server sent back, if any. */
+  async close(code?: number, reason?: string): Promise<CloseEvent | undefined> {
+    if (code === undefined) this.socket.close();
+    else this.socket.close(code, reason);
+    await this.waitFor(() => this.closeEvent !== undefined);
+    return this.closeEvent;
+  }
+
+  /** Whether the socket is still open (the server did not close it). */
+  get isOpen(): boolean {
+    return this.closeEvent === undefined && this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** What has arrived so far, for failure messages. */
+  summary(): string {
+    if (this.frames.length === 0) return "nothing has arrived on this socket";
+    const last = this.frames.slice(-3).map(show).join(", ");
+    return `${this.frames.length} frame(s) so far, the last: ${last}`;
+  }
+
+  private async waitFor(condition: () => boolean, ms = WAIT_MS): Promise<boolean> {
+    // performance.now(), not Date.now(): checks with a controlled clock move Date.
+    const deadline = performance.now() + ms;
+    while (!condition()) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 50));
+        this.arrived = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return true;
+  }
+}
+
+function parse(data: unknown): ServerFrame | Unreadable {
+  const raw = typeof data === "string" ? data : "(binary frame)";
+  try {
+    const frame = JSON.parse(raw);
+    if (typeof frame?.type === "string") return frame;
+  } catch {}
+  return { type: "unreadable", raw };
+}

@@ -1,0 +1,62 @@
+import type { Mistake } from "./mistake.ts";
+
+export const mistakes: Mistake[] = [
+  {
+    did: "accepts the socket with server.accept() instead of this.ctx.acceptWebSocket(server)",
+    patch: [["this.ctx.acceptWebSocket(server);", "server.accept();"]],
+    fails: "a message comes back to its sender, with the sender's name",
+    says: "received no \"message\" frame",
+  },
+  {
+    did: "keeps the sender's name in a field of the object",
+    patch: [
+      ["export class Chat extends DurableObject<Env> {", "export class Chat extends DurableObject<Env> {\n  private name = \"\";\n"],
+      ["server.serializeAttachment(attachment);", "this.name = name;"],
+      ["const sender = ws.deserializeAttachment() as Attachment;", "const sender = { name: this.name };"],
+    ],
+    fails: "with two people in a room, each message carries its own sender's name",
+    says: "not in a field",
+  },
+  {
+    did: "forgets to trim the name",
+    patch: [['searchParams.get("name")!.trim()', 'searchParams.get("name")!']],
+    fails: "the name and the message arrive trimmed",
+    says: '"name":"  alice  "',
+  },
+  {
+    did: "ignores frames that are not valid instead of answering them",
+    patch: [['if ("type" in frame) return send(ws, frame);', 'if ("type" in frame) return;']],
+    fails: "a frame that is not JSON gets a bad_message error, and the socket stays open",
+    says: "received no \"error\" frame",
+  },
+  {
+    did: "sends every request to the object without checking it first",
+    patch: [["if (join instanceof Response) return join;", "if (join instanceof Response) return env.CHAT.getByName(\"default\").fetch(request);"]],
+    fails: "GET without a name gets 400 with a JSON error",
+    says: "an error was thrown",
+  },
+  {
+    did: "answers every path, not only /ws",
+    patch: [['if (new URL(request.url).pathname !== "/ws") {\n      return new Response("Not found", { status: 404 });\n    }\n', ""]],
+    fails: "an unknown path gets 404",
+    says: "Expected: status 404",
+  },
+  {
+    did: "leaves webSocketClose empty, so the client's close frame is never answered",
+    patch: [["ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);", ""]],
+    fails: "closing completes the handshake: the client sees the code it sent",
+    says: "no close frame came back",
+  },
+  {
+    did: "sends the client's code back as it is, 1005 included",
+    patch: [["ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);", "ws.close(code, reason);"]],
+    fails: "a close without a code is answered with 1000",
+    says: "no close frame came back",
+  },
+  {
+    did: "answers 1005 but sends 1006 back after a dropped connection (the kit's code before 2026-11)",
+    patch: [["ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);", "ws.close(code === 1005 ? 1000 : code, reason);"]],
+    fails: "a connection that drops without a close frame raises no error",
+    says: "Invalid WebSocket close code: 1006",
+  },
+];

@@ -1,0 +1,47 @@
+import type { Mistake } from "./mistake.ts";
+
+export const mistakes: Mistake[] = [
+  {
+    did: "still sends the message back to its sender only",
+    patch: [["this.broadcast({ type: \"message\", name: sender.name, message: frame.message });", "send(ws, { type: \"message\", name: sender.name, message: frame.message });"]],
+    fails: "a second client in the same room receives the message",
+    says: "bob receives alice's message",
+  },
+  {
+    did: "sends the message to everyone but its sender",
+    patch: [["this.broadcast({ type: \"message\", name: sender.name, message: frame.message });", "for (const other of this.ctx.getWebSockets()) {\n      if (other !== ws) send(other, { type: \"message\", name: sender.name, message: frame.message });\n    }"]],
+    fails: "a message comes back to its sender, with the sender's name",
+    says: "to every socket: the sender's too",
+  },
+  {
+    did: "broadcasts error frames to the whole room",
+    patch: [['if ("type" in frame) return send(ws, frame);', 'if ("type" in frame) return this.broadcast(frame);']],
+    fails: "an error goes only to the client that caused it",
+    says: "bob receives no error frame",
+  },
+  {
+    did: "keeps the room's sockets in an array field",
+    patch: [
+      ["export class Chat extends DurableObject<Env> {", "export class Chat extends DurableObject<Env> {\n  private sockets: WebSocket[] = [];\n"],
+      ["server.serializeAttachment(attachment);", "server.serializeAttachment(attachment);\n    this.sockets.push(server);"],
+      ["for (const ws of this.ctx.getWebSockets()) send(ws, frame);", "for (const ws of this.sockets) send(ws, frame);"],
+    ],
+    fails: "everyone still receives messages after the object hibernates",
+    says: "after hibernation, bob receives alice's message",
+  },
+  {
+    did: "relays the client's frame as it came, instead of a message frame",
+    patch: [["this.broadcast({ type: \"message\", name: sender.name, message: frame.message });", "for (const other of this.ctx.getWebSockets()) other.send(data);"]],
+    fails: "a message comes back to its sender, with the sender's name",
+    says: "received no \"message\" frame",
+  },
+  {
+    did: "reads the room's sockets once, when the object starts",
+    patch: [
+      ["export class Chat extends DurableObject<Env> {", "export class Chat extends DurableObject<Env> {\n  private sockets = this.ctx.getWebSockets();\n"],
+      ["for (const ws of this.ctx.getWebSockets()) send(ws, frame);", "for (const ws of this.sockets) send(ws, frame);"],
+    ],
+    fails: "a message comes back to its sender, with the sender's name",
+    says: "to every socket: the sender's too",
+  },
+];

@@ -1,0 +1,89 @@
+import type { Mistake } from "./mistake.ts";
+
+const STAMP = "const timestamp = Math.max(Date.now(), this.lastTimestamp + 1);";
+const RESTORE = `const newest = ctx.storage.sql.exec<{ timestamp: number }>(
+      "SELECT timestamp FROM messages ORDER BY id DESC LIMIT 1",
+    );
+    this.lastTimestamp = newest.next().value?.timestamp ?? 0;`;
+
+export const mistakes: Mistake[] = [
+  {
+    did: "stamps with Date.now() alone",
+    patch: [[STAMP, "const timestamp = Date.now();"]],
+    fails: "timestamps strictly increase, even within one millisecond",
+    says: "sent within one millisecond",
+  },
+  {
+    did: "never updates lastTimestamp after stamping",
+    patch: [["this.lastTimestamp = timestamp;", ""]],
+    fails: "timestamps strictly increase, even within one millisecond",
+    says: "keep the result in this.lastTimestamp",
+  },
+  {
+    did: "adds 1 only when Date.now() equals the last stamp",
+    patch: [[STAMP, "const now = Date.now();\n    const timestamp = now === this.lastTimestamp ? now + 1 : now;"]],
+    fails: "timestamps strictly increase, even within one millisecond",
+    says: "each timestamp greater than the one before",
+  },
+  {
+    did: "makes serverTime from a second reading of the clock",
+    patch: [["serverTime: new Date(timestamp).toISOString()", "serverTime: new Date().toISOString()"]],
+    fails: "timestamps strictly increase, even within one millisecond",
+    says: "serverTime: the same instant",
+  },
+  {
+    did: "stamps in seconds, not milliseconds",
+    patch: [[STAMP, "const timestamp = Math.max(Math.floor(Date.now() / 1000), this.lastTimestamp + 1);"]],
+    fails: "messages carry the server's timestamp and serverTime",
+    says: "whole milliseconds since 1970",
+  },
+  {
+    did: "sends the timestamp but does not store it",
+    patch: [
+      ['"INSERT INTO messages (name, message, timestamp) VALUES (?, ?, ?)",', '"INSERT INTO messages (name, message) VALUES (?, ?)",'],
+      ["      frame.message,\n      timestamp,\n    );", "      frame.message,\n    );"],
+    ],
+    fails: "history carries the original timestamps",
+    says: '"timestamp":0',
+  },
+  {
+    did: "starts lastTimestamp at 0 instead of restoring it from storage",
+    patch: [["private lastTimestamp: number;", "private lastTimestamp = 0;"], [RESTORE, ""]],
+    fails: "timestamps keep increasing after a restart, even when the clock went back",
+    says: "SELECT timestamp FROM messages ORDER BY id DESC LIMIT 1",
+  },
+  {
+    did: "restores lastTimestamp from the oldest row (no DESC)",
+    patch: [["ORDER BY id DESC LIMIT 1", "ORDER BY id LIMIT 1"]],
+    fails: "timestamps keep increasing after a restart, even when the clock went back",
+    says: "a timestamp greater than the last one before the restart",
+  },
+  {
+    did: "adds the column to CREATE TABLE, but does not upgrade rooms saved before",
+    patch: [
+      ["      message TEXT NOT NULL\n    )`);", "      message TEXT NOT NULL,\n      timestamp INTEGER NOT NULL DEFAULT 0\n    )`);"],
+      [`    const columns = ctx.storage.sql.exec("SELECT name FROM pragma_table_info('messages')").toArray();
+    if (!columns.some((column) => column.name === "timestamp")) {
+      ctx.storage.sql.exec("ALTER TABLE messages ADD COLUMN timestamp INTEGER NOT NULL DEFAULT 0");
+    }
+`, ""],
+    ],
+    fails: "a room saved by stage 03's code opens: old messages with time 0 (unknown), new ones stamped",
+    says: "ALTER TABLE",
+  },
+  {
+    did: "restores lastTimestamp with MAX(timestamp), which reads every row",
+    patch: [['"SELECT timestamp FROM messages ORDER BY id DESC LIMIT 1"', '"SELECT MAX(timestamp) AS timestamp FROM messages"']],
+    fails: "joining a room of 300 messages reads about 100 rows, not all of them",
+    says: "rows read",
+  },
+  {
+    did: "restores lastTimestamp with .one(), which throws in an empty room",
+    patch: [[RESTORE, `this.lastTimestamp = ctx.storage.sql
+      .exec<{ timestamp: number }>("SELECT timestamp FROM messages ORDER BY id DESC LIMIT 1")
+      .one().timestamp;`]],
+    fails: "GET /ws with a room and a name opens a WebSocket",
+    says: "Expected: GET /ws",
+  },
+];
+

@@ -1,0 +1,59 @@
+// Joining the chat over real TCP, from Node, against the target served by start-target.ts.
+// A browser's WebSocket for the polite cases; a connection made by hand for the impolite
+// ones (a laptop lid, a lost network, a broken client) that send no close frame.
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { inject } from "vitest";
+import { CheckFailure, show } from "../helpers/check.ts";
+import { ChatClient } from "../helpers/chat-socket.ts";
+import { rawWebSocket } from "./raw-socket.ts";
+
+export type { Ending } from "./raw-socket.ts";
+
+export { newRoom } from "../helpers/chat-socket.ts";
+
+function origin(): string {
+  const origin = inject("origin");
+  if (!origin) throw new CheckFailure("your Worker starts, to be checked over real connections", inject("startError") ?? "it did not start");
+  return origin;
+}
+
+function path(room: string, name: string): string {
+  return `/ws?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}`;
+}
+
+/** Opens a WebSocket as `name` in `room`, as a browser does (on the target, or on the server at `at`). */
+export async function connect(room: string, name: string, at = origin()): Promise<ChatClient> {
+  const socket = new WebSocket(`${at.replace(/^http/, "ws")}${path(room, name)}`);
+  // Listening starts now, so no frame that follows the handshake is missed.
+  const client = new ChatClient(name, socket);
+  const opened = await Promise.race([
+    once(socket, "open").then(() => true, () => false),
+    once(socket, "error").then(() => false),
+  ]);
+  if (!opened) throw new CheckFailure(`GET ${path(room, name)} opens a WebSocket over a real connection`, "the connection failed");
+  return client;
+}
+
+/** Joins `room` over a raw TCP connection, and returns how to end it rudely (see raw-socket.ts). */
+export async function rawJoin(room: string, name: string) {
+  const result = await rawWebSocket(origin(), path(room, name));
+  if (typeof result === "string") throw new CheckFailure(`GET ${path(room, name)} opens a WebSocket over a raw connection`, show(result));
+  return result;
+}
+
+/** How each WebSocket handler call of the target ended so far, a line each: "webSocketClose 1006 returned". */
+export function handlerCalls(): string[] {
+  return readFileSync(inject("handlerLog"), "utf8").split("\n").filter(Boolean);
+}
+
+/** Waits (up to 3 s) for a handler call after the first `skip` to end as `pattern` says; returns its line. */
+export async function handlerCall(pattern: RegExp, skip: number): Promise<string | undefined> {
+  for (let waited = 0; waited < 3000; waited += 50) {
+    const line = handlerCalls().slice(skip).find((call) => pattern.test(call));
+    if (line) return line;
+    await sleep(50);
+  }
+  return undefined;
+}

@@ -1,0 +1,69 @@
+// The stage 05 checks over real connections run on Miniflare (shared/checks/sockets/serve.ts).
+// This proves the same behaviour on what an attendee runs, `wrangler dev` (npm run solution):
+// a client that closes, one that vanishes (FIN, RST) and one that breaks the protocol are all
+// gone from everyone's users list within 2 s, and nobody's close handshake is left hanging.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { rawWebSocket, type Ending } from "../../checks/sockets/raw-socket.ts";
+import { startDevServer, type DevServer } from "../dev-server.ts";
+
+const stateDir = mkdtempSync(join(tmpdir(), "hello-chat-drops-"));
+let server: DevServer;
+
+before(async () => {
+  server = await startDevServer({ kind: "solutions", stage: 6, stateDir });
+});
+after(async () => {
+  await server?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+/** A browser-like client that remembers the newest users list it was sent. */
+async function watcher(room: string, name = "alice") {
+  const socket = new WebSocket(`${server.origin.replace("http", "ws")}/ws?room=${room}&name=${name}`);
+  let names: string[] = [];
+  socket.addEventListener("message", (event) => {
+    const frame = JSON.parse(String(event.data));
+    if (frame.type === "users") names = frame.names;
+  });
+  await new Promise((resolve) => socket.addEventListener("open", resolve, { once: true }));
+  return {
+    socket,
+    async sees(expected: string[], ms = 2000) {
+      const deadline = Date.now() + ms;
+      while (JSON.stringify(names) !== JSON.stringify(expected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(names, expected);
+    },
+  };
+}
+
+describe("wrangler dev: people who leave, however they leave, are gone from the list within 2 s", () => {
+  for (const how of ["fin", "rst", "bad frame"] as Ending[]) {
+    test(`a connection that ends with ${how === "bad frame" ? "a frame the protocol forbids" : `a TCP ${how.toUpperCase()}, no close frame`}`, async () => {
+      const room = `drops-${how.replace(" ", "-")}-${Date.now()}`;
+      const alice = await watcher(room);
+      const bob = await rawWebSocket(server.origin, `/ws?room=${room}&name=bob`);
+      assert.notEqual(typeof bob, "string", `bob could not join: ${bob}`);
+      await alice.sees(["alice", "bob"]);
+      (bob as Exclude<typeof bob, string>).end(how);
+      await alice.sees(["alice"]);
+      alice.socket.close();
+    });
+  }
+
+  test("a client that closes gets its close frame answered, and the others are told", async () => {
+    const room = `drops-close-${Date.now()}`;
+    const alice = await watcher(room);
+    const bob = await watcher(room, "bob");
+    await alice.sees(["alice", "bob"]);
+    // bob reads his users frame first: Node's WebSocket, closed before reading a frame on its way, drops the connection.
+    await bob.sees(["alice", "bob"]);
+    const closed = new Promise<number>((resolve) => bob.socket.addEventListener("close", (event) => resolve(event.code)));
+    bob.socket.close(4001, "bye");
+    assert.equal(await closed, 4001);
+    await alice.sees(["alice"]);
+  });
+});

@@ -1,0 +1,41 @@
+// The mistakes catalogue (shared/checks/mistakes/), proven: every wrong version of a stage that
+// people really write makes `npm run check` fail, first at the check the catalogue names and
+// with the message written for it, never with a bare timeout. All of them run in one Vitest run.
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { applyMistake, catalogue, writeMistake } from "../../checks/mistakes/catalogue.ts";
+import { REPO_ROOT } from "../paths.ts";
+import { allPassed, runChecks, type Target } from "../run-checks.ts";
+
+// Scratch folders .state/<slug>~mistake-<n>, as deep as steps/<slug>, so "../../../shared" resolves.
+const cases = (await catalogue()).flatMap(({ stage, mistakes }) =>
+  mistakes.map((mistake, i) => ({ stage, mistake, folder: `.state/${stage.slug}~mistake-${i + 1}` })),
+);
+const removeAll = () => cases.forEach(({ folder }) => rmSync(join(REPO_ROOT, folder), { recursive: true, force: true }));
+removeAll();
+after(removeAll);
+for (const { stage, mistake, folder } of cases) writeMistake(folder, applyMistake(stage, mistake));
+const results = await runChecks(cases.map(({ stage, folder }): Target => ({ kind: "steps", stage, folder })));
+
+describe("the mistakes catalogue", () => {
+  test("every stage has at least 6 mistakes", async () => {
+    for (const { stage, mistakes } of await catalogue()) assert.ok(mistakes.length >= 6, `${stage.slug}: ${mistakes.length}`);
+  });
+
+  for (const [i, { stage, mistake }] of cases.entries()) {
+    test(`${stage.slug}: ${mistake.did}`, () => {
+      const result = results[i];
+      const loadError = result.suites.find((s) => s.error)?.error;
+      assert.equal(loadError, undefined, `the mistaken code should load and run its checks: ${loadError}`);
+      assert.equal(allPassed(result), false, "npm run check passes this mistake");
+      const first = result.suites.flatMap((s) => s.checks).find((c) => !c.passed)!;
+      assert.equal(first.name, mistake.fails, `first failing check:\n${first.error}`);
+      const output = first.error ?? "";
+      assert.match(output, /^(Expected|Could not test)[^]*\nGot: [^]*\nHint: /, "the failure reads Expected/Got/Hint");
+      assert.doesNotMatch(output, /Test timed out|testTimeout/, "a timeout reads as a check failure");
+      assert.ok(output.includes(mistake.says), `the failure should contain ${JSON.stringify(mistake.says)}:\n${output}`);
+    });
+  }
+});
