@@ -1,12 +1,16 @@
 // The workshop guide. Pages are in docs/; code they show is read from steps/ and
-// solutions/ at build time (shared/kit/docs/code-from-files.ts), never pasted.
+// solutions/ at build time (shared/kit/docs/code-from-files.ts), never pasted, and each
+// stage's "Common mistakes" table from the catalogue that `npm test` proves
+// (shared/checks/mistakes/).
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitepress";
+import { catalogue } from "../../shared/checks/mistakes/catalogue.ts";
 import { codeFromFiles } from "../../shared/kit/docs/code-from-files.ts";
 import { editLinkPattern } from "../../shared/kit/docs/edit-link.ts";
 import { STAGES } from "../../shared/kit/stages.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const MISTAKES = await catalogue();
 
 export default defineConfig({
   title: "hello-chat",
@@ -15,7 +19,7 @@ export default defineConfig({
   // Links to the chat at http://localhost:8787/ are meant for the reader's own machine.
   ignoreDeadLinks: "localhostLinks",
   markdown: {
-    config: (md) => codeFromFiles(md, { root: REPO_ROOT }),
+    config: (md) => codeFromFiles(md, { root: REPO_ROOT, mistakes: MISTAKES }),
   },
   themeConfig: {
     nav: [

@@ -6,14 +6,22 @@
 //   <<< @/solutions/03-persistence/src/index.ts#webSocketMessage   one declaration (see declarations.ts)
 //   <<< diff @/solutions/02-broadcast/src/index.ts @/solutions/03-persistence/src/index.ts
 //   <<< section @/steps/03-persistence/README.md#check-it         a README section, as markdown
+//   <<< mistakes 03-persistence                                   the stage's mistakes, as a table
 //
 // `@/` is the repository root (VitePress's own `@` is the docs folder, which holds no code);
 // other paths are relative to the page. This rule takes over every `<<<` line from
 // VitePress's snippet rule: in VitePress 1.6 a missing file stops the build with a bare
 // ENOENT stack that names no page, and a missing #region builds anyway, showing the whole file.
+//
+// The mistakes tables come from the catalogue in shared/checks/mistakes/, which `npm test` proves
+// mistake by mistake, so a page cannot promise a check that does not catch what it says. The
+// catalogue is TypeScript loaded with import(), which is asynchronous: the guide's config loads
+// it (`await catalogue()`) and passes it here.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join, relative, resolve } from "node:path";
 import type { MarkdownRenderer } from "vitepress";
+import type { Mistake } from "../../checks/mistakes/mistake.ts";
+import type { Stage } from "../stages.ts";
 import { unifiedDiff } from "../unified-diff.ts";
 import { extractDeclaration } from "./declarations.ts";
 
@@ -22,9 +30,12 @@ type BlockRule = Parameters<MarkdownRenderer["block"]["ruler"]["before"]>[2];
 type StateBlock = Parameters<BlockRule>[0];
 type Env = { path?: string; realPath?: string; includes?: string[] };
 
+/** What shared/checks/mistakes/catalogue.ts's catalogue() returns: every stage's mistakes. */
+export type MistakesCatalogue = readonly { stage: Stage; mistakes: readonly Mistake[] }[];
+
 const LANGUAGES: Record<string, string> = { ".ts": "ts", ".js": "js", ".json": "json", ".jsonc": "jsonc", ".md": "md" };
 
-export function codeFromFiles(md: MarkdownRenderer, { root }: { root: string }): void {
+export function codeFromFiles(md: MarkdownRenderer, { root, mistakes }: { root: string; mistakes?: MistakesCatalogue }): void {
   md.block.ruler.before("snippet", "code-from-files", (state, startLine, _endLine, silent) => {
     const start = state.bMarks[startLine] + state.tShift[startLine];
     const line = state.src.slice(start, state.eMarks[startLine]);
@@ -64,6 +75,14 @@ export function codeFromFiles(md: MarkdownRenderer, { root }: { root: string }):
       const section = markdownSection(text, slug);
       if (section === undefined) fail(`${relative(root, file)} has no heading whose slug is "${slug}"`);
       state.md.block.parse(section, state.md, state.env, state.tokens);
+    } else if (args[0] === "mistakes") {
+      if (args.length !== 2) fail("expected: <<< mistakes <stage slug>, such as <<< mistakes 03-persistence");
+      if (!mistakes) fail("no mistakes catalogue was given: codeFromFiles(md, { root, mistakes: await catalogue() })");
+      const slug = args[1];
+      const entry = mistakes.find(({ stage }) => stage.slug === slug);
+      if (!entry) fail(`no stage "${slug}" in the mistakes catalogue (stages: ${mistakes.map(({ stage }) => stage.slug).join(", ")})`);
+      if (entry.mistakes.length === 0) fail(`the catalogue has no mistakes for ${slug}: shared/checks/mistakes/${slug}.ts is missing or its list is empty`);
+      pushMistakes(state, startLine, entry.mistakes);
     } else {
       if (args.length !== 1) fail("expected: <<< <file> or <<< <file>#<name>; nothing else on the line");
       const [written, name] = args[0].split("#");
@@ -105,6 +124,25 @@ function pushCode(state: StateBlock, line: number, language: string, code: strin
   fence.content = code.endsWith("\n") ? code : `${code}\n`;
   fence.markup = "```";
   fence.map = [line, line + 1];
+}
+
+/** A table: what people do, and the title of the check that catches it. */
+function pushMistakes(state: StateBlock, line: number, mistakes: readonly Mistake[]) {
+  const escape = state.md.utils.escapeHtml;
+  // Plain text on purpose: as markdown, linkify would make a link of "Date.now()".
+  const rows = mistakes.map(({ did, fails }) => `<tr><td>${escape(did.charAt(0).toUpperCase() + did.slice(1))}</td><td>"${escape(fails)}"</td></tr>`);
+  const table = state.push("html_block", "", 0);
+  // v-pre: the page is a Vue template, and this text is not.
+  table.content = [
+    '<table class="mistakes" v-pre>',
+    "<thead><tr><th>What people do</th><th>The check that catches it</th></tr></thead>",
+    "<tbody>",
+    ...rows,
+    "</tbody>",
+    "</table>",
+    "",
+  ].join("\n");
+  table.map = [line, line + 1];
 }
 
 /** The body of the heading whose slug is `slug`, up to the next heading of the same or a higher level. */
