@@ -58,15 +58,6 @@ describe("03 · Persistence", () => {
     expectMessage(await reader.nextMessage('then the reader\'s own live message "new"'), "reader", "new");
   });
 
-  check.alone("messages sent in the same instant are all kept", STORE_HINT + " Keys must not collide: " +
-    "Date.now() is the same for messages in one millisecond.", () => withClock(async () => {
-    // The clock stands still, as it does for messages that arrive within one millisecond.
-    const room = newRoom();
-    await post(room, ["a", "b", "c", "d", "e"]);
-    const reader = await historyOf(room, 5);
-    expectTexts(reader.all("message"), ["a", "b", "c", "d", "e"], "all five messages");
-  }));
-
   check("only the newcomer receives the history", "Send the history with send(server, …) to the new socket " +
     "alone; the others have seen those messages already.", async () => {
     const room = newRoom();
@@ -107,6 +98,7 @@ describe("03 · Persistence", () => {
     expectTexts(reader.all("message"), ["before eviction"], "the history after eviction");
   });
 
+  // The checks below run alone: one counts every query the isolate makes, one stops the clock.
   check.alone("joining a room of 300 messages reads about 100 rows, not all of them", "Every query should " +
     "read only the rows it needs: LIMIT in the SQL, not slice() in JavaScript after reading every row; the " +
     "newest row by its key (ORDER BY id DESC LIMIT 1), not MAX() over every row.", async () => {
@@ -115,11 +107,22 @@ describe("03 · Persistence", () => {
     // The object starts afresh, as it does after hibernation: its constructor's queries count too.
     await evict(room, "close");
     const reads = await rowsReadDuring(async () => {
-      const reader = await historyOf(room, 100);
+      // Only the reads count here: other checks hold that exactly 100 arrive.
+      const reader = await join(room, "reader");
+      for (let i = 0; i < 100; i++) await reader.nextMessage("a newcomer receives the newest 100 of 300 stored messages");
       expectMessage(reader.all("message").at(-1)!, "writer", "message 300");
     });
     if (reads.total > 150) {
       throw new CheckFailure("at most about 100 rows read (150 allowed) to send the newest 100 of 300", `${reads.total} rows read: ${heaviest(reads)}`);
     }
   });
+
+  check.alone("messages sent in the same instant are all kept", STORE_HINT + " Keys must not collide: " +
+    "Date.now() is the same for messages in one millisecond.", () => withClock(async () => {
+    // The clock stands still, as it does for messages that arrive within one millisecond.
+    const room = newRoom();
+    await post(room, ["a", "b", "c", "d", "e"]);
+    const reader = await historyOf(room, 5);
+    expectTexts(reader.all("message"), ["a", "b", "c", "d", "e"], "all five messages");
+  }));
 });
