@@ -54,7 +54,7 @@ export const mistakes: Mistake[] = [
     says: "no close frame came back",
   },
   {
-    did: "answers 1005 but sends 1006 back after a dropped connection (the kit's code before 2026-11)",
+    did: "answers 1005 but sends 1006 back after a dropped connection",
     patch: [["ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);", "ws.close(code === 1005 ? 1000 : code, reason);"]],
     fails: "a connection that drops without a close frame raises no error",
     says: "Invalid WebSocket close code: 1006",
