@@ -6,14 +6,22 @@ export const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_NAME_LENGTH = 32;
 export const MAX_MESSAGE_LENGTH = 1000;
 
-/** A chat line, as the server sends it. Stage 04 adds the two time fields. */
+/** A chat line, as the server sends it. Stage 03 adds its id (the stored row's), stage 04 the two time fields. */
 export type MessageFrame = {
   type: "message";
+  id?: number;
   name: string;
   message: string;
   timestamp?: number;
   serverTime?: string;
 };
+
+/**
+ * The first frame on every connection, from stage 03: the newest stored messages, oldest
+ * first. After a reconnect with `after`, only the newer ones, and `truncated` when more
+ * were missed than fit.
+ */
+export type HistoryFrame = { type: "history"; messages: MessageFrame[]; truncated?: true };
 
 /** Who is in the room (stage 05 on). */
 export type UsersFrame = { type: "users"; count: number; names: string[] };
@@ -26,14 +34,17 @@ export type ErrorFrame = {
   retryAfterMs?: number;
 };
 
-export type ServerFrame = MessageFrame | UsersFrame | ErrorFrame;
-
-/** Where a WebSocket wants to go: a valid room and name, or the reason it can't. */
-export type Join = { room: string; name: string };
+export type ServerFrame = MessageFrame | HistoryFrame | UsersFrame | ErrorFrame;
 
 /**
- * Checks a `GET /ws?room=…&name=…` request. Returns the room and the trimmed
- * name, or the HTTP response that explains what is wrong (405, 426 or 400).
+ * Where a WebSocket wants to go: a valid room and name, or the reason it can't. `after` is
+ * the id of the last message a reconnecting client has (0: none).
+ */
+export type Join = { room: string; name: string; after: number };
+
+/**
+ * Checks a `GET /ws?room=…&name=…[&after=…]` request. Returns the room, the trimmed name and
+ * `after`, or the HTTP response that explains what is wrong (405, 426 or 400).
  */
 export function readJoin(request: Request): Join | Response {
   if (request.method !== "GET") {
@@ -56,7 +67,16 @@ export function readJoin(request: Request): Join | Response {
     return jsonError(400, `name must be at most ${MAX_NAME_LENGTH} characters (got ${length}).`);
   }
   if (/\p{Cc}/u.test(name)) return jsonError(400, "name must not contain control characters.");
-  return { room, name };
+  const after = readAfter(params.get("after"));
+  if (after === undefined) return jsonError(400, "after must be the id of a message: a whole number, 0 or more.");
+  return { room, name, after };
+}
+
+/** The `after` parameter as a number: 0 when absent, undefined when it is not a whole number. */
+export function readAfter(text: string | null): number | undefined {
+  if (text === null) return 0;
+  const after = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
+  return Number.isSafeInteger(after) ? after : undefined;
 }
 
 /**

@@ -70,6 +70,7 @@ describe("01 · Echo", () => {
       ["without a name", "/ws?room=lobby", upgrade(), 400],
       ["with a name of 33 characters", `/ws?name=${"a".repeat(33)}`, upgrade(), 400],
       ["with a room name that is not allowed", "/ws?room=no%20spaces&name=alice", upgrade(), 400],
+      ["with an after that is not a message id", "/ws?name=alice&after=-1", upgrade(), 400],
       ["without an Upgrade: websocket header", "/ws?name=alice", {}, 426],
     ];
     for (const [label, path, init, status] of rejections) {

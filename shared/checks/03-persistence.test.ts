@@ -1,61 +1,92 @@
-// Stage 03 · Persistence: messages are stored in the room's Durable Object, and a
-// newcomer first receives the last 100 of them, oldest first.
+// Stage 03 · Persistence: messages are stored in the room's Durable Object with an id, and a
+// newcomer first receives one history frame holding the last 100, oldest first. A client that
+// reconnects with ?after=<id> receives only what it missed.
 import { describe } from "vitest";
-import { check, CheckFailure, needs, show } from "./helpers/check.ts";
+import type { HistoryFrame, MessageFrame } from "../protocol.ts";
+import { check, CheckFailure, needs, PreconditionFailure, show } from "./helpers/check.ts";
 import { withClock } from "./helpers/clock.ts";
-import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
+import { evict, join, newRoom } from "./helpers/chat-client.ts";
 import { expectMessage, expectTexts } from "./helpers/expect.ts";
 import { heaviest, rowsReadDuring, seedMessages } from "./helpers/rows-read.ts";
 
+const HISTORY_HINT =
+  'In fetch, before returning the 101, send the new socket one {"type":"history","messages":[…]} frame: ' +
+  "the room's newest 100 stored messages, oldest first. See TODO(step 3).";
 const STORE_HINT =
-  "Store each accepted message with this.ctx.storage (sql.exec INSERT, or put with a key that sorts and never " +
-  "repeats), and in fetch send the stored messages to the new socket before returning the 101. See TODO(step 3).";
+  "Store each accepted message (INSERT … RETURNING id) before broadcasting it, with the new row's id in " +
+  "its frame, and send the stored ones in the history frame. See TODO(step 3).";
 const LIMIT_HINT =
-  "Read only the newest 100 (ORDER BY … DESC LIMIT 100, or list({ reverse: true, limit: 100 })), " +
-  "then reverse them so the oldest is sent first.";
+  "Read only the newest 100 (ORDER BY id DESC LIMIT 100), then reverse them so the oldest is sent first.";
+const RESUME_HINT =
+  "Read ?after=<id> in fetch (the Worker has checked it): select only rows with id > after, the newest 100 " +
+  '(ask for 101 to know whether there were more), and add "truncated": true when there were.';
 
-/** Sends `texts` from fresh sockets, 5 per socket (under every stage's rate limit), and waits for each echo. */
-async function post(room: string, texts: string[]) {
+/** Sends `texts` from fresh sockets, 5 per socket (under every stage's rate limit); returns the frames that came back. */
+async function post(room: string, texts: string[]): Promise<MessageFrame[]> {
+  const echoes: MessageFrame[] = [];
   for (let i = 0; i < texts.length; i += 5) {
     const writer = await join(room, "writer");
     const batch = texts.slice(i, i + 5);
     for (const text of batch) writer.say(text);
-    for (const text of batch) await writer.messageWithText(text, `the message "${text}" is accepted`);
+    for (const text of batch) echoes.push(await writer.messageWithText(text, `the message "${text}" is accepted`));
     await writer.close();
   }
+  return echoes;
 }
 
-/** The history a newcomer receives: the message frames that arrive before anything is sent. */
-async function historyOf(room: string, expectedCount: number): Promise<ChatClient> {
-  const reader = await join(room, "reader");
-  for (let i = 0; i < expectedCount; i++) {
-    await reader.nextMessage(`a newcomer receives the ${count(expectedCount)} stored so far`);
-  }
-  await reader.expectNoMore("message", `a newcomer receives exactly ${count(expectedCount)} of history`);
-  return reader;
+/** The history frame a newcomer (reconnecting after `after`, if given) receives. */
+async function historyOf(room: string, after?: number): Promise<HistoryFrame> {
+  const reader = await join(room, "reader", after);
+  return reader.next("history", `a history frame first${after === undefined ? "" : ` (joining with after=${after})`}`);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function count(messages: number): string {
-  return messages === 1 ? "1 message" : `${messages} messages`;
-}
+const numbered = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `message ${from + i}`);
 
 describe("03 · Persistence", () => {
-  check("a newcomer first receives the earlier messages, oldest first", STORE_HINT, async () => {
+  // First and alone: it stops the clock, which every check in the file shares.
+  check.alone("messages sent in the same instant are all kept", STORE_HINT + " Keys must not collide: " +
+    "Date.now() is the same for messages in one millisecond.", () => withClock(async () => {
+    // The clock stands still, as it does for messages that arrive within one millisecond.
     const room = newRoom();
-    await post(room, ["first", "second", "third"]);
-    const reader = await historyOf(room, 3);
-    expectTexts(reader.all("message"), ["first", "second", "third"], "the history, oldest first");
+    await post(room, ["a", "b", "c", "d", "e"]);
+    const history = await needs("a history frame (the next checks)", historyOf(room));
+    const got = history.messages.map((frame) => frame.message);
+    // Lost messages are what this check is about; an empty or reordered history is another check's.
+    if (got.length === 0 || (got.length === 5 && show(got) !== show(["a", "b", "c", "d", "e"]))) {
+      throw new PreconditionFailure("the stored messages in the history, oldest first (the next checks)", new CheckFailure("", show(got)));
+    }
+    expectTexts(history.messages, ["a", "b", "c", "d", "e"], "all five messages");
+  }));
+
+  check("the first frame is the history, an empty one in a new room", HISTORY_HINT, async () => {
+    const reader = await join(newRoom(), "reader");
+    const first = await reader.firstFrame('{"type":"history","messages":[]} before any other frame');
+    if (show(first) !== show({ type: "history", messages: [] })) {
+      throw new CheckFailure('{"type":"history","messages":[]} before any other frame', show(first));
+    }
   });
 
-  check("history comes before live messages", STORE_HINT, async () => {
+  check("the history holds the earlier messages, oldest first, before live ones", HISTORY_HINT, async () => {
     const room = newRoom();
-    await post(room, ["old"]);
+    await post(room, ["first", "second", "third"]);
     const reader = await join(room, "reader");
     reader.say("new");
-    expectMessage(await reader.nextMessage('first, the stored message "old"'), "writer", "old");
+    const first = await reader.firstFrame("the history frame first");
+    if (first.type !== "history") throw new CheckFailure("the history frame first", show(first));
+    expectTexts(first.messages, ["first", "second", "third"], "the history, oldest first");
     expectMessage(await reader.nextMessage('then the reader\'s own live message "new"'), "reader", "new");
+  });
+
+  check("each message carries its row's id, which only grows, in live frames and in the history", STORE_HINT, async () => {
+    const room = newRoom();
+    const live = await post(room, ["a", "b", "c"]);
+    const ids = live.map((frame) => frame.id);
+    if (!ids.every((id, i) => Number.isInteger(id) && (i === 0 || (id as number) > (ids[i - 1] as number)))) {
+      throw new CheckFailure('message frames with an "id": whole numbers, each greater than the one before', `ids ${show(ids)}`);
+    }
+    const stored = (await historyOf(room)).messages.map((frame) => frame.id);
+    if (show(stored) !== show(ids)) throw new CheckFailure(`the same ids in the history: ${show(ids)}`, show(stored));
   });
 
   check("only the newcomer receives the history", "Send the history with send(server, …) to the new socket " +
@@ -66,16 +97,35 @@ describe("03 · Persistence", () => {
     await needs("alice to receive her own message", alice.messageWithText("hello", "alice receives her message"));
     await join(room, "bob");
     await sleep(300);
+    const histories = alice.all("history");
+    if (histories.length > 1) throw new CheckFailure("alice receives no second history frame when bob joins", `alice received ${show(histories[1])}`);
     const more = alice.all("message").slice(1);
     if (more.length > 0) throw new CheckFailure("alice receives nothing more when bob joins", `alice received ${show(more[0])}`);
   });
 
   check("a newcomer receives only the last 100 messages, oldest first", LIMIT_HINT, async () => {
     const room = newRoom();
-    const texts = Array.from({ length: 105 }, (_, i) => `message ${i + 1}`);
-    await post(room, texts);
-    const reader = await historyOf(room, 100);
-    expectTexts(reader.all("message"), texts.slice(5), "messages 6 to 105");
+    await post(room, numbered(1, 105));
+    expectTexts((await historyOf(room)).messages, numbered(6, 105), "messages 6 to 105");
+  });
+
+  check("a client that reconnects with after=<id> receives only what it missed", RESUME_HINT, async () => {
+    const room = newRoom();
+    const live = await post(room, ["one", "two", "three", "four"]);
+    const history = await historyOf(room, live[1].id);
+    expectTexts(history.messages, ["three", "four"], `the messages after "two" (id ${live[1].id})`);
+    if (history.truncated) throw new CheckFailure("no truncated flag: nothing was left out", show(history));
+  });
+
+  check("after more than 100 missed: the newest 100, and truncated: true", RESUME_HINT, async () => {
+    const room = newRoom();
+    const live = await post(room, numbered(1, 110));
+    const exactly = await historyOf(room, live[9].id);
+    expectTexts(exactly.messages, numbered(11, 110), "with exactly 100 missed, all of them");
+    if (exactly.truncated) throw new CheckFailure("no truncated flag with exactly 100 missed", show({ ...exactly, messages: "…" }));
+    const more = await historyOf(room, live[4].id);
+    expectTexts(more.messages, numbered(11, 110), "with 105 missed, the newest 100");
+    if (more.truncated !== true) throw new CheckFailure('"truncated": true with 105 missed', show({ ...more, messages: "…" }));
   });
 
   check("invalid messages are not stored", "Only store a message after readMessage accepted it.", async () => {
@@ -85,8 +135,7 @@ describe("03 · Persistence", () => {
     alice.say("x".repeat(1001));
     alice.say("kept");
     await alice.nextMessage("the valid message is accepted");
-    const reader = await historyOf(room, 1);
-    expectTexts(reader.all("message"), ["kept"], "only the valid message");
+    expectTexts((await historyOf(room)).messages, ["kept"], "only the valid message");
   });
 
   check("history survives the object's eviction", "Keep messages in this.ctx.storage, not in a field of the object: " +
@@ -94,11 +143,10 @@ describe("03 · Persistence", () => {
     const room = newRoom();
     await post(room, ["before eviction"]);
     await evict(room, "close");
-    const reader = await historyOf(room, 1);
-    expectTexts(reader.all("message"), ["before eviction"], "the history after eviction");
+    expectTexts((await historyOf(room)).messages, ["before eviction"], "the history after eviction");
   });
 
-  // The checks below run alone: one counts every query the isolate makes, one stops the clock.
+  // Alone: it counts every query the isolate makes.
   check.alone("joining a room of 300 messages reads about 100 rows, not all of them", "Every query should " +
     "read only the rows it needs: LIMIT in the SQL, not slice() in JavaScript after reading every row; the " +
     "newest row by its key (ORDER BY id DESC LIMIT 1), not MAX() over every row.", async () => {
@@ -107,22 +155,12 @@ describe("03 · Persistence", () => {
     // The object starts afresh, as it does after hibernation: its constructor's queries count too.
     await evict(room, "close");
     const reads = await rowsReadDuring(async () => {
-      // Only the reads count here: other checks hold that exactly 100 arrive.
-      const reader = await join(room, "reader");
-      for (let i = 0; i < 100; i++) await reader.nextMessage("a newcomer receives the newest 100 of 300 stored messages");
-      expectMessage(reader.all("message").at(-1)!, "writer", "message 300");
+      const history = await historyOf(room);
+      expectMessage(history.messages.at(-1)!, "writer", "message 300");
     });
     if (reads.total > 150) {
       throw new CheckFailure("at most about 100 rows read (150 allowed) to send the newest 100 of 300", `${reads.total} rows read: ${heaviest(reads)}`);
     }
   });
 
-  check.alone("messages sent in the same instant are all kept", STORE_HINT + " Keys must not collide: " +
-    "Date.now() is the same for messages in one millisecond.", () => withClock(async () => {
-    // The clock stands still, as it does for messages that arrive within one millisecond.
-    const room = newRoom();
-    await post(room, ["a", "b", "c", "d", "e"]);
-    const reader = await historyOf(room, 5);
-    expectTexts(reader.all("message"), ["a", "b", "c", "d", "e"], "all five messages");
-  }));
 });

@@ -35,7 +35,8 @@ describe("04 · Timestamps (a room saved by stage 03)", () => {
       const after = await serve(inject("entry"), { dir, handlerLog, persist });
       try {
         const alice = await connect(room, "alice", after.origin);
-        const old = await alice.nextMessage("the message stored by stage 03's code, in the history");
+        const history = await alice.next("history", "the history frame, with the message stored by stage 03's code");
+        const old = history.messages[0] ?? {};
         if (old.name !== "ann" || old.message !== "from stage 03" || old.timestamp !== 0) {
           throw new CheckFailure('{"name":"ann","message":"from stage 03","timestamp":0,…}', show(old));
         }

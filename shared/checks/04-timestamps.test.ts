@@ -76,7 +76,8 @@ describe("04 · Timestamps", () => {
     alice.say("remember when");
     const live = await alice.nextMessage("alice's message");
     const reader = await join(room, "reader");
-    const stored = await reader.nextMessage("the stored message");
+    const stored = (await reader.next("history", "the history frame")).messages[0];
+    if (!stored) throw new CheckFailure("the stored message in the history frame", "an empty history");
     expectStamped(stored);
     expectEqual(
       { timestamp: stored.timestamp, serverTime: stored.serverTime },

@@ -1,7 +1,7 @@
 // Turns check results into the text an attendee reads: one line per check, and
 // for each failure what was expected, what happened, and where to look.
 import { stripVTControlCharacters, styleText } from "node:util";
-import { suitePassed, type SuiteResult, type TargetResult } from "./run-checks.ts";
+import { firstToFix, suitePassed, type SuiteResult, type TargetResult } from "./run-checks.ts";
 import { STAGES, stageDir, type Kind, type Stage } from "./stages.ts";
 
 type Style = Parameters<typeof styleText>[0];
@@ -63,10 +63,11 @@ export function formatWatch(result: TargetResult): string {
     `${progressBar(passed, checks.length)} ${passed} of ${checks.length} checks pass`,
     "",
   ];
-  const first = failingSuite.checks.find((c) => !c.passed);
+  const toFix = firstToFix(result);
+  const first = toFix?.check;
   if (failingSuite.error) lines.push(`${FAIL()} ${stageLabel(failingSuite.stage)}:`, indent(clean(failingSuite.error), 4));
-  if (first) {
-    lines.push(`${FAIL()} ${stageLabel(failingSuite.stage)}: ${first.name}`);
+  if (toFix && first) {
+    lines.push(`${FAIL()} ${stageLabel(toFix.suite.stage)}: ${first.name}`);
     if (first.error) lines.push(indent(clean(first.error), 4));
   }
   const more = checks.length - passed - (first ? 1 : 0);
@@ -112,9 +113,9 @@ function nextSteps(result: TargetResult): string[] {
     }
     return lines;
   }
-  const firstFailure = result.suites.flatMap((s) => s.checks).find((c) => !c.passed);
+  const firstFailure = firstToFix(result)?.check;
   lines.push(`${passed} of ${checks.length} checks pass.`);
-  if (firstFailure) lines.push(`Start with the first ${FAIL()} above: "${firstFailure.name}".`);
+  if (firstFailure) lines.push(`Start with this ${FAIL()}: "${firstFailure.name}".`);
   if (kind === "steps") {
     lines.push(
       `The TODO(step ${stage.number}) comments in ${folder}/src/index.ts show where to work; ` +

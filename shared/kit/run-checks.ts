@@ -90,3 +90,14 @@ export function allPassed(result: TargetResult): boolean {
 export function suitePassed(suite: SuiteResult): boolean {
   return !suite.error && suite.checks.length > 0 && suite.checks.every((c) => c.passed);
 }
+
+/**
+ * The failing check to start with: the first one, in stage order, that failed on its own
+ * behaviour. A check that could not test its behaviour ("Could not test this yet: it needs …")
+ * comes after those, since fixing what it needs is another check's job.
+ */
+export function firstToFix(result: TargetResult): { suite: SuiteResult; check: CheckResult } | undefined {
+  const failing = result.suites.flatMap((suite) => suite.checks.filter((c) => !c.passed).map((check) => ({ suite, check })));
+  return failing.find(({ check }) => !check.error?.startsWith("Could not test")) ?? failing[0];
+}
+

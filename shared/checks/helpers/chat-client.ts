@@ -4,6 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import { evictDurableObject } from "cloudflare:test";
 import { CheckFailure, show } from "./check.ts";
 import { ChatClient, newRoom } from "./chat-socket.ts";
+import { thrownIn, watchHandlers } from "./handler-errors.ts";
 
 export { ChatClient, newRoom };
 
@@ -20,9 +21,10 @@ export async function evict(room: string, webSockets: "hibernate" | "close" = "h
   await evictDurableObject(env.CHAT.getByName(room), { webSockets });
 }
 
-/** Opens a WebSocket as `name` in `room`, or fails with what the server answered instead. */
-export async function join(room: string, name: string): Promise<ChatClient> {
-  const path = `/ws?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}`;
+/** Opens a WebSocket as `name` in `room` (reconnecting `after` a message id), or fails with what the server answered instead. */
+export async function join(room: string, name: string, after?: number): Promise<ChatClient> {
+  const path = `/ws?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}${after === undefined ? "" : `&after=${after}`}`;
+  await watchHandlers();
   const response = await request(path, { headers: { Upgrade: "websocket" } });
   if (response.status !== 101 || !response.webSocket) {
     const body = (await response.text()).slice(0, 200);
@@ -31,5 +33,5 @@ export async function join(room: string, name: string): Promise<ChatClient> {
       `status ${response.status}${body ? ` with body ${show(body)}` : ""}`,
     );
   }
-  return new ChatClient(name, response.webSocket);
+  return new ChatClient(name, response.webSocket, () => thrownIn(room));
 }

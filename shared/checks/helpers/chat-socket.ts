@@ -22,10 +22,13 @@ export class ChatClient {
 
   readonly name: string;
   private readonly socket: WebSocket;
+  /** What the server's code threw meanwhile, if the check can know it: shown when a wait fails. */
+  private readonly thrown: () => string[];
 
-  constructor(name: string, socket: WebSocket) {
+  constructor(name: string, socket: WebSocket, thrown: () => string[] = () => []) {
     this.name = name;
     this.socket = socket;
+    this.thrown = thrown;
     // workerd's sockets start paused until accept(); a browser's or Node's start open.
     (socket as { accept?: () => void }).accept?.();
     socket.addEventListener("message", (event) => {
@@ -67,6 +70,14 @@ export class ChatClient {
     return this.all(type)[index];
   }
 
+  /** The first frame this socket received, whatever its type, waiting for it if needed. */
+  async firstFrame(expected: string): Promise<ServerFrame | Unreadable> {
+    if (!(await this.waitFor(() => this.frames.length > 0))) {
+      throw new CheckFailure(expected, `${this.name} received nothing within ${WAIT_MS / 1000} s${this.meanwhile()}`);
+    }
+    return this.frames[0];
+  }
+
   /** The first message frame whose text is `text`, waiting for it if needed. */
   async messageWithText(text: string, expected: string): Promise<MessageFrame> {
     const find = () => this.all("message").find((frame) => frame.message === text);
@@ -106,11 +117,16 @@ export class ChatClient {
     return this.closeEvent === undefined && this.socket.readyState === WebSocket.OPEN;
   }
 
-  /** What has arrived so far, for failure messages. */
+  /** What has arrived so far, and what the room's code threw, for failure messages. */
   summary(): string {
-    if (this.frames.length === 0) return "nothing has arrived on this socket";
+    if (this.frames.length === 0) return `nothing has arrived on this socket${this.meanwhile()}`;
     const last = this.frames.slice(-3).map(show).join(", ");
-    return `${this.frames.length} frame(s) so far, the last: ${last}`;
+    return `${this.frames.length} frame(s) so far, the last: ${last}${this.meanwhile()}`;
+  }
+
+  private meanwhile(): string {
+    const thrown = this.thrown();
+    return thrown.length > 0 ? `; meanwhile the room's code threw: ${thrown.at(-1)}` : "";
   }
 
   private async waitFor(condition: () => boolean, ms = WAIT_MS): Promise<boolean> {

@@ -1,60 +1,80 @@
 import type { Mistake } from "./mistake.ts";
 
-const INSERT = 'this.ctx.storage.sql.exec("INSERT INTO messages (name, message) VALUES (?, ?)", sender.name, frame.message);';
+const INSERT = `const { id } = this.ctx.storage.sql
+      .exec<{ id: number }>("INSERT INTO messages (name, message) VALUES (?, ?) RETURNING id", sender.name, frame.message)
+      .one();`;
+const SELECT = '"SELECT id, name, message FROM messages WHERE id > ? ORDER BY id DESC LIMIT ?",';
+const REVERSE = "const messages = rows.slice(0, HISTORY_SIZE).reverse().map(toFrame);";
 
 export const mistakes: Mistake[] = [
   {
     did: "keeps the history in an array field instead of storage",
     patch: [
       ["export class Chat extends DurableObject<Env> {", "export class Chat extends DurableObject<Env> {\n  private messages: StoredMessage[] = [];\n"],
-      [INSERT, "this.messages.push({ name: sender.name, message: frame.message });"],
-      ['.exec<StoredMessage>("SELECT name, message FROM messages ORDER BY id DESC LIMIT ?", HISTORY_SIZE)\n      .toArray();', ".exec<StoredMessage>(\"SELECT name, message FROM messages LIMIT 0\").toArray();\n    rows.push(...this.messages.slice(-HISTORY_SIZE).reverse());"],
+      [INSERT, "const id = this.messages.length + 1;\n    this.messages.push({ id, name: sender.name, message: frame.message });"],
+      [REVERSE, "rows.push(...this.messages.filter((m) => m.id > after).reverse());\n    " + REVERSE],
     ],
     fails: "history survives the object's eviction",
     says: "fields are lost when the object is evicted",
   },
   {
     did: "sends the oldest 100 messages instead of the newest",
-    patch: [["ORDER BY id DESC LIMIT ?", "ORDER BY id LIMIT ?"], ["return rows.reverse().map(toFrame);", "return rows.map(toFrame);"]],
+    patch: [[SELECT, '"SELECT id, name, message FROM messages WHERE id > ? ORDER BY id LIMIT ?",'], [REVERSE, "const messages = rows.slice(0, HISTORY_SIZE).map(toFrame);"]],
     fails: "a newcomer receives only the last 100 messages, oldest first",
     says: "messages 6 to 105",
   },
   {
     did: "reads the newest 100 but forgets to reverse them",
-    patch: [["return rows.reverse().map(toFrame);", "return rows.map(toFrame);"]],
-    fails: "a newcomer first receives the earlier messages, oldest first",
+    patch: [[REVERSE, "const messages = rows.slice(0, HISTORY_SIZE).map(toFrame);"]],
+    fails: "the history holds the earlier messages, oldest first, before live ones",
     says: '["first","second","third"]',
   },
   {
+    did: "sends each stored message as a frame of its own instead of one history frame",
+    patch: [["send(server, this.history(after));", "for (const message of this.history(after).messages) send(server, message);"]],
+    fails: "the first frame is the history, an empty one in a new room",
+    says: '{"type":"history","messages":[]}',
+  },
+  {
     did: "reads every row and keeps the last 100 in JavaScript",
-    patch: [
-      ['.exec<StoredMessage>("SELECT name, message FROM messages ORDER BY id DESC LIMIT ?", HISTORY_SIZE)\n      .toArray();', '.exec<StoredMessage>("SELECT name, message FROM messages ORDER BY id DESC")\n      .toArray()\n      .slice(0, HISTORY_SIZE);'],
-    ],
+    patch: [[SELECT, '"SELECT id, name, message FROM messages WHERE id > ? ORDER BY id DESC",'], ["        HISTORY_SIZE + 1,\n", ""]],
     fails: "joining a room of 300 messages reads about 100 rows, not all of them",
     says: "rows read",
   },
   {
+    did: "ignores after, so a reconnecting client gets the whole history again",
+    patch: [[SELECT, '"SELECT id, name, message FROM messages ORDER BY id DESC LIMIT ?",'], ["        after,\n        HISTORY_SIZE + 1,", "        HISTORY_SIZE + 1,"]],
+    fails: "a client that reconnects with after=<id> receives only what it missed",
+    says: '["three","four"]',
+  },
+  {
+    did: "never says truncated, so a client cannot tell it missed some",
+    patch: [["const truncated = after > 0 && rows.length > HISTORY_SIZE;", "const truncated = false;"]],
+    fails: "after more than 100 missed: the newest 100, and truncated: true",
+    says: '"truncated": true with 105 missed',
+  },
+  {
+    did: "leaves the id out of the message frame",
+    patch: [['return { type: "message", id, name, message };', 'return { type: "message", name, message };']],
+    fails: "each message carries its row's id, which only grows, in live frames and in the history",
+    says: 'message frames with an "id"',
+  },
+  {
     did: "uses Date.now() as the message's key",
-    patch: [[INSERT, 'this.ctx.storage.sql.exec("INSERT INTO messages (id, name, message) VALUES (?, ?, ?)", Date.now(), sender.name, frame.message);']],
+    patch: [[INSERT, 'const id = Date.now();\n    this.ctx.storage.sql.exec("INSERT INTO messages (id, name, message) VALUES (?, ?, ?)", id, sender.name, frame.message);']],
     fails: "messages sent in the same instant are all kept",
     says: "Keys must not collide",
   },
   {
     did: "forgets to store the message",
-    patch: [[INSERT, ""]],
-    fails: "a newcomer first receives the earlier messages, oldest first",
-    says: "a newcomer receives the 3 messages stored so far",
-  },
-  {
-    did: "keys messages by Date.now() and replaces the one with the same key",
-    patch: [[INSERT, 'this.ctx.storage.sql.exec("INSERT OR REPLACE INTO messages (id, name, message) VALUES (?, ?, ?)", Date.now(), sender.name, frame.message);']],
-    fails: "messages sent in the same instant are all kept",
-    says: "Keys must not collide",
+    patch: [[INSERT, "const id = 0;"]],
+    fails: "the history holds the earlier messages, oldest first, before live ones",
+    says: '["first","second","third"]',
   },
   {
     did: "sends the history to everyone in the room, not only the newcomer",
-    patch: [["for (const frame of this.history()) send(server, frame);", "for (const frame of this.history()) this.broadcast(frame);"]],
+    patch: [["send(server, this.history(after));", "this.broadcast(this.history(after));"]],
     fails: "only the newcomer receives the history",
-    says: "alice receives nothing more when bob joins",
+    says: "alice receives no second history frame when bob joins",
   },
 ];

@@ -40,8 +40,8 @@ export const mistakes: Mistake[] = [
   {
     did: "sends the timestamp but does not store it",
     patch: [
-      ['"INSERT INTO messages (name, message, timestamp) VALUES (?, ?, ?)",', '"INSERT INTO messages (name, message) VALUES (?, ?)",'],
-      ["      frame.message,\n      timestamp,\n    );", "      frame.message,\n    );"],
+      ['"INSERT INTO messages (name, message, timestamp) VALUES (?, ?, ?) RETURNING id",', '"INSERT INTO messages (name, message) VALUES (?, ?) RETURNING id",'],
+      ["        frame.message,\n        timestamp,\n      )", "        frame.message,\n      )"],
     ],
     fails: "history carries the original timestamps",
     says: '"timestamp":0',

@@ -9,8 +9,12 @@ export type Mistake = {
   did: string;
   /** Exact text in solutions/<stage>/src/index.ts and what the attendee wrote instead. Each `from` must occur once. */
   patch: [from: string, to: string][];
-  /** The title of the first check that fails. */
-  fails: string;
+  /**
+   * The title of the first check that fails. Where the clock decides which check meets the
+   * mistake first (two messages in one millisecond), the titles it may be; `says` then names
+   * what they all show.
+   */
+  fails: string | string[];
   /** Words that the failure's Expected/Got/Hint output must contain. */
   says: string;
 };

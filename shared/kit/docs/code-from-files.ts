@@ -130,7 +130,7 @@ function pushCode(state: StateBlock, line: number, language: string, code: strin
 function pushMistakes(state: StateBlock, line: number, mistakes: readonly Mistake[]) {
   const escape = state.md.utils.escapeHtml;
   // Plain text on purpose: as markdown, linkify would make a link of "Date.now()".
-  const rows = mistakes.map(({ did, fails }) => `<tr><td>${escape(did.charAt(0).toUpperCase() + did.slice(1))}</td><td>"${escape(fails)}"</td></tr>`);
+  const rows = mistakes.map(({ did, fails }) => `<tr><td>${escape(did.charAt(0).toUpperCase() + did.slice(1))}</td><td>${[fails].flat().map((title) => `"${escape(title)}"`).join(" or ")}</td></tr>`);
   const table = state.push("html_block", "", 0);
   // v-pre: the page is a Vue template, and this text is not.
   table.content = [

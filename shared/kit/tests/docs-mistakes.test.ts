@@ -36,7 +36,7 @@ describe("the stage pages' Common mistakes", () => {
       // Quoted text outside inline code, such as "history survives the object's eviction".
       const prose = (section ?? "").replace(/`[^`]*`/g, "").replace(/\s+/g, " ");
       const quoted = [...prose.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
-      const checks = new Set(mistakesOf(stage.slug).map((mistake) => mistake.fails));
+      const checks = new Set(mistakesOf(stage.slug).flatMap((mistake) => mistake.fails));
       assert.deepEqual(quoted.filter((title) => !checks.has(title)), [], `checks named under "Common mistakes" that no mistake of ${stage.slug} fails`);
     });
   }

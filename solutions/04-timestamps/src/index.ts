@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { readJoin, readMessage, type MessageFrame, type ServerFrame } from "../../../shared/protocol.ts";
+import { readJoin, readMessage, type HistoryFrame, type MessageFrame, type ServerFrame } from "../../../shared/protocol.ts";
 
 /** How many earlier messages a newcomer sees. */
 const HISTORY_SIZE = 100;
@@ -49,14 +49,17 @@ export class Chat extends DurableObject<Env> {
   }
 
   async fetch(request: Request): Promise<Response> {
-    // The Worker has already validated the name.
-    const name = new URL(request.url).searchParams.get("name")!.trim();
+    // The Worker has already validated the name and `after`, the id of the last message a
+    // reconnecting client has (0 for a new one).
+    const params = new URL(request.url).searchParams;
+    const name = params.get("name")!.trim();
+    const after = Number(params.get("after") ?? 0);
     const [client, server] = Object.values(new WebSocketPair());
     // acceptWebSocket (not server.accept()) lets the object sleep while sockets stay open.
     this.ctx.acceptWebSocket(server);
     const attachment: Attachment = { name };
     server.serializeAttachment(attachment);
-    for (const frame of this.history()) send(server, frame);
+    send(server, this.history(after));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -69,13 +72,16 @@ export class Chat extends DurableObject<Env> {
     const timestamp = Math.max(Date.now(), this.lastTimestamp + 1);
     this.lastTimestamp = timestamp;
     // Output gates hold every send below until this write is durable.
-    this.ctx.storage.sql.exec(
-      "INSERT INTO messages (name, message, timestamp) VALUES (?, ?, ?)",
-      sender.name,
-      frame.message,
-      timestamp,
-    );
-    this.broadcast(toFrame({ name: sender.name, message: frame.message, timestamp }));
+    // The new row's id orders the room's messages; a client that reconnects sends the last one it has.
+    const { id } = this.ctx.storage.sql
+      .exec<{ id: number }>(
+        "INSERT INTO messages (name, message, timestamp) VALUES (?, ?, ?) RETURNING id",
+        sender.name,
+        frame.message,
+        timestamp,
+      )
+      .one();
+    this.broadcast(toFrame({ id, name: sender.name, message: frame.message, timestamp }));
   }
 
   async webSocketClose(ws: WebSocket, code: number, reason: string) {
@@ -85,16 +91,24 @@ export class Chat extends DurableObject<Env> {
     ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
   }
 
-  /** The newest HISTORY_SIZE messages, oldest first. The primary key lets SQLite read only those rows. */
-  private history(): MessageFrame[] {
+  /**
+   * The newest HISTORY_SIZE messages after `after`, oldest first; `truncated` when a reconnecting
+   * client missed more than that. The primary key lets SQLite read only those rows.
+   */
+  private history(after: number): HistoryFrame {
+    // One row more than fits tells whether a reconnecting client missed some.
     const rows = this.ctx.storage.sql
       .exec<StoredMessage>(
-        "SELECT name, message, timestamp FROM messages ORDER BY id DESC LIMIT ?",
-        HISTORY_SIZE,
+        "SELECT id, name, message, timestamp FROM messages WHERE id > ? ORDER BY id DESC LIMIT ?",
+        after,
+        HISTORY_SIZE + 1,
       )
       .toArray();
-    return rows.reverse().map(toFrame);
+    const messages = rows.slice(0, HISTORY_SIZE).reverse().map(toFrame);
+    const truncated = after > 0 && rows.length > HISTORY_SIZE;
+    return truncated ? { type: "history", messages, truncated } : { type: "history", messages };
   }
+
 
   private broadcast(frame: ServerFrame) {
     // getWebSockets() lists every socket this object accepted, even after it hibernated.
@@ -102,10 +116,10 @@ export class Chat extends DurableObject<Env> {
   }
 }
 
-type StoredMessage = { name: string; message: string; timestamp: number };
+type StoredMessage = { id: number; name: string; message: string; timestamp: number };
 
-function toFrame({ name, message, timestamp }: StoredMessage): MessageFrame {
-  return { type: "message", name, message, timestamp, serverTime: new Date(timestamp).toISOString() };
+function toFrame({ id, name, message, timestamp }: StoredMessage): MessageFrame {
+  return { type: "message", id, name, message, timestamp, serverTime: new Date(timestamp).toISOString() };
 }
 
 function send(ws: WebSocket, frame: ServerFrame) {

@@ -32,8 +32,11 @@ export class Chat extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     const attachment: Attachment = { name };
     server.serializeAttachment(attachment);
-    // TODO(step 3): before any live message, send `server` the room's newest 100 stored messages,
-    // oldest first: SELECT … ORDER BY id DESC LIMIT 100, then reverse the rows.
+    // TODO(step 3): first of all, send `server` one {"type":"history","messages":[…]} frame: the
+    // room's newest 100 stored messages, oldest first (SELECT … ORDER BY id DESC LIMIT 100, then
+    // reverse the rows), each a message frame with its row's "id". A client that reconnects adds
+    // ?after=<id> (the Worker has checked it is a number): then only messages with a larger id,
+    // and "truncated": true when more than 100 were missed (ask for 101 rows to know).
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -42,8 +45,8 @@ export class Chat extends DurableObject<Env> {
     if ("type" in frame) return send(ws, frame);
 
     const sender = ws.deserializeAttachment() as Attachment;
-    // TODO(step 3): store the message before broadcasting it:
-    // this.ctx.storage.sql.exec("INSERT INTO messages (name, message) VALUES (?, ?)", …).
+    // TODO(step 3): store the message before broadcasting it, and put the new row's id in the frame:
+    // this.ctx.storage.sql.exec("INSERT INTO messages (name, message) VALUES (?, ?) RETURNING id", …).one().
     this.broadcast({ type: "message", name: sender.name, message: frame.message });
   }
 

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { readJoin, readMessage, type MessageFrame, type ServerFrame } from "../../../shared/protocol.ts";
+import { readJoin, readMessage, type HistoryFrame, type MessageFrame, type ServerFrame } from "../../../shared/protocol.ts";
 
 /** How many earlier messages a newcomer sees. */
 const HISTORY_SIZE = 100;
@@ -40,14 +40,17 @@ export class Chat extends DurableObject<Env> {
   }
 
   async fetch(request: Request): Promise<Response> {
-    // The Worker has already validated the name.
-    const name = new URL(request.url).searchParams.get("name")!.trim();
+    // The Worker has already validated the name and `after`, the id of the last message a
+    // reconnecting client has (0 for a new one).
+    const params = new URL(request.url).searchParams;
+    const name = params.get("name")!.trim();
+    const after = Number(params.get("after") ?? 0);
     const [client, server] = Object.values(new WebSocketPair());
     // acceptWebSocket (not server.accept()) lets the object sleep while sockets stay open.
     this.ctx.acceptWebSocket(server);
     const attachment: Attachment = { name };
     server.serializeAttachment(attachment);
-    for (const frame of this.history()) send(server, frame);
+    send(server, this.history(after));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -59,8 +62,11 @@ export class Chat extends DurableObject<Env> {
     // TODO(step 4): stamp the message with the server's clock: Date.now(), but at least
     // lastTimestamp + 1 (the clock can stand still within a request). Store it and send it.
     // Output gates hold every send below until this write is durable.
-    this.ctx.storage.sql.exec("INSERT INTO messages (name, message) VALUES (?, ?)", sender.name, frame.message);
-    this.broadcast(toFrame({ name: sender.name, message: frame.message }));
+    // The new row's id orders the room's messages; a client that reconnects sends the last one it has.
+    const { id } = this.ctx.storage.sql
+      .exec<{ id: number }>("INSERT INTO messages (name, message) VALUES (?, ?) RETURNING id", sender.name, frame.message)
+      .one();
+    this.broadcast(toFrame({ id, name: sender.name, message: frame.message }));
   }
 
   async webSocketClose(ws: WebSocket, code: number, reason: string) {
@@ -70,14 +76,25 @@ export class Chat extends DurableObject<Env> {
     ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
   }
 
-  /** The newest HISTORY_SIZE messages, oldest first. The primary key lets SQLite read only those rows. */
-  private history(): MessageFrame[] {
+  /**
+   * The newest HISTORY_SIZE messages after `after`, oldest first; `truncated` when a reconnecting
+   * client missed more than that. The primary key lets SQLite read only those rows.
+   */
+  private history(after: number): HistoryFrame {
+    // One row more than fits tells whether a reconnecting client missed some.
     // TODO(step 4): select the timestamp too.
     const rows = this.ctx.storage.sql
-      .exec<StoredMessage>("SELECT name, message FROM messages ORDER BY id DESC LIMIT ?", HISTORY_SIZE)
+      .exec<StoredMessage>(
+        "SELECT id, name, message FROM messages WHERE id > ? ORDER BY id DESC LIMIT ?",
+        after,
+        HISTORY_SIZE + 1,
+      )
       .toArray();
-    return rows.reverse().map(toFrame);
+    const messages = rows.slice(0, HISTORY_SIZE).reverse().map(toFrame);
+    const truncated = after > 0 && rows.length > HISTORY_SIZE;
+    return truncated ? { type: "history", messages, truncated } : { type: "history", messages };
   }
+
 
   private broadcast(frame: ServerFrame) {
     // getWebSockets() lists every socket this object accepted, even after it hibernated.
@@ -85,12 +102,12 @@ export class Chat extends DurableObject<Env> {
   }
 }
 
-type StoredMessage = { name: string; message: string };
+type StoredMessage = { id: number; name: string; message: string };
 
 // TODO(step 4): carry timestamp in StoredMessage, and add it to the frame together with
 // serverTime, the same instant as an ISO 8601 string: new Date(timestamp).toISOString().
-function toFrame({ name, message }: StoredMessage): MessageFrame {
-  return { type: "message", name, message };
+function toFrame({ id, name, message }: StoredMessage): MessageFrame {
+  return { type: "message", id, name, message };
 }
 
 function send(ws: WebSocket, frame: ServerFrame) {
