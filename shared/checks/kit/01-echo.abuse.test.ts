@@ -7,7 +7,7 @@
 // bad frame caused would have arrived first: no sleeps are needed to prove "nothing happened".
 import { inject, expect, test } from "vitest";
 import type { ServerFrame } from "../../protocol.ts";
-import { join, newRoom, request, type ChatClient } from "../helpers/chat-client.ts";
+import { ChatClient, join, newRoom, request } from "../helpers/chat-client.ts";
 
 const STAGE = inject("stage");
 const broadcasts = STAGE >= 2;
@@ -42,6 +42,14 @@ const httpRejections: [label: string, path: string, init: RequestInit, status: n
   ["a room with a space", ws({ room: "no spaces", name: "alice" }), upgrade, 400],
   ["a room of 65 characters", ws({ room: "r".repeat(65), name: "alice" }), upgrade, 400],
   ["an empty room", ws({ room: "", name: "alice" }), upgrade, 400],
+  // `after` (the id of the last message a reconnecting client has) is a whole number, 0 or more, at every stage.
+  ["after=-1", ws({ name: "alice", after: "-1" }), upgrade, 400],
+  ["after=abc", ws({ name: "alice", after: "abc" }), upgrade, 400],
+  ["after=1.5", ws({ name: "alice", after: "1.5" }), upgrade, 400],
+  ["after=1e3", ws({ name: "alice", after: "1e3" }), upgrade, 400],
+  ["an empty after", ws({ name: "alice", after: "" }), upgrade, 400],
+  ["after with a space", ws({ name: "alice", after: " 1" }), upgrade, 400],
+  ["after of 16 digits (past the largest safe integer)", ws({ name: "alice", after: "9".repeat(16) }), upgrade, 400],
   ["/ws without the Upgrade header", ws({ name: "alice" }), {}, 426],
   // Not with an Upgrade header: workerd turns a Fetcher request carrying one into a GET upgrade, so from
   // inside workerd that case cannot be made (shared/kit/tests/load.test.ts sends it over real HTTP).
@@ -63,18 +71,26 @@ for (const [label, path, init, status] of httpRejections) {
 }
 
 // The limits are inclusive, and count characters (code points), not bytes or UTF-16 units.
-const httpAccepted: [label: string, room: string, name: string][] = [
+// `after` may be any whole number, also one past the room's last message (stages 01-02 ignore it).
+const httpAccepted: [label: string, room: string, name: string, after?: string][] = [
   ["a name of 32 characters", newRoom(), "n".repeat(32)],
   ["a name of 32 emoji", newRoom(), emoji(32)],
   ["a name padded with spaces (trimmed)", newRoom(), "  padded  "],
   ["a room of 64 characters", "r".repeat(56) + crypto.randomUUID().slice(0, 8), "alice"],
+  ["after=0", newRoom(), "alice", "0"],
+  ["after of 15 digits, past the last message", newRoom(), "alice", "9".repeat(15)],
 ];
 
-for (const [label, room, name] of httpAccepted) {
+for (const [label, room, name, after] of httpAccepted) {
   test.concurrent(`${label}: the socket opens and messages carry the name`, async () => {
-    const client = await join(room, name);
+    const response = await request(ws(after === undefined ? { room, name } : { room, name, after }), upgrade);
+    expect(response.status, "the socket opens").toBe(101);
+    const client = new ChatClient(name, response.webSocket!);
+    // The new room has nothing stored, whatever `after` says.
+    if (stores) expect(await client.next("history", "the history frame")).toEqual({ type: "history", messages: [] });
     client.say("hi");
     expect(await client.nextMessage("the echo")).toMatchObject({ name: name.trim(), message: "hi" });
+    if (!stores) expect(client.all("history"), "no history frame before stage 03").toEqual([]);
     await client.close();
   });
 }
@@ -114,6 +130,8 @@ const frameRows: [label: string, frame: string | ArrayBuffer, outcome: Outcome][
     json({ message: "hi", id: 7, type: "error", name: "mallory", timestamp: 1 }),
     { accepted: "hi", check: (frame) => {
       expect(frame).toMatchObject({ type: "message", name: "sender", message: "hi" });
+      // The id is the stored row's: the room's first.
+      if (stores) expect((frame as { id: number }).id).toBe(1);
       if (stamps) expect((frame as { timestamp: number }).timestamp).toBeGreaterThan(1_700_000_000_000);
     } }],
 ];
@@ -149,9 +167,9 @@ for (const [label, frame, outcome] of frameRows) {
     }
     if (stores) {
       const newcomer = await join(room, "newcomer");
-      newcomer.say("newcomer");
-      for (const _ of [...expected, "newcomer"]) await newcomer.nextMessage("history, then the newcomer's message");
-      expect(texts(newcomer), "history a newcomer receives").toEqual([...expected, "newcomer"]);
+      const history = await newcomer.next("history", "the history frame");
+      expect(history.messages.map((frame) => frame.message), "history a newcomer receives").toEqual(expected);
+      expect(history.messages, "history holds the frames as they were sent").toEqual(sender.all("message"));
     }
     for (const client of [sender, watcher]) {
       expectNoInternals(JSON.stringify(client.all("error")), `${client.name}'s error frames`);

@@ -16,10 +16,12 @@ test("a room stored before stage 04 is upgraded in place, losing nothing", async
   await evict(room, "close");
 
   const alice = await join(room, "alice");
-  const old = await alice.nextMessage("the message stored by stage 03");
-  expect(old).toMatchObject({ name: "ann", message: "from stage 03", timestamp: 0 });
+  const { messages } = await alice.next("history", "the history with the message stored by stage 03");
+  expect(messages).toMatchObject([{ id: 1, name: "ann", message: "from stage 03", timestamp: 0 }]);
   alice.say("after the upgrade");
   const fresh = await alice.nextMessage("the new message");
   expect(fresh.message).toBe("after the upgrade");
   expect(fresh.timestamp).toBeGreaterThan(1_700_000_000_000);
+  // The upgrade kept the ids, so a client that had the old message resumes after it.
+  expect(fresh.id).toBe(2);
 });

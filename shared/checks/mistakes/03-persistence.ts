@@ -62,8 +62,18 @@ export const mistakes: Mistake[] = [
   {
     did: "uses Date.now() as the message's key",
     patch: [[INSERT, 'const id = Date.now();\n    this.ctx.storage.sql.exec("INSERT INTO messages (id, name, message) VALUES (?, ?, ?)", id, sender.name, frame.message);']],
-    fails: "messages sent in the same instant are all kept",
-    says: "Keys must not collide",
+    // Any check that sends two messages within a millisecond meets it; the stopped clock of the
+    // first listed makes sure one does. All show the exception the collision threw.
+    fails: [
+      "messages sent in the same instant are all kept",
+      "messages come back in the order they were sent",
+      "with two people in a room, each message carries its own sender's name",
+      "every client sees every message in the same order",
+      "the history holds the earlier messages, oldest first, before live ones",
+      "each message carries its row's id, which only grows, in live frames and in the history",
+      "a client that reconnects with after=<id> receives only what it missed",
+    ],
+    says: "UNIQUE constraint failed",
   },
   {
     did: "forgets to store the message",
