@@ -93,6 +93,7 @@ export async function runLoad(plan: LoadPlan, { origin, room, signal, onSending,
         const at = performance.now();
         lastArrival = at;
         const frame = JSON.parse(String(event.data)) as { type: string; message?: string; code?: string };
+        // History (stage 03 on) and users frames are not deliveries: only this run's live messages count.
         if (frame.type === "message") {
           const match = pattern.exec(frame.message ?? "");
           if (!match) return;

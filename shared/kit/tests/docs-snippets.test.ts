@@ -17,14 +17,15 @@ describe("extractDeclaration", () => {
   test("a method, from its doc comment to its closing brace, dedented", () => {
     const code = extractDeclaration(solution, "Chat.history");
     const lines = code.split("\n");
-    assert.match(lines[0], /^\/\*\* The newest HISTORY_SIZE messages/);
-    assert.match(lines[1], /^private history\(\): MessageFrame\[\] \{$/);
+    assert.equal(lines[0], "/**");
+    assert.match(lines[1], /^ \* The newest HISTORY_SIZE messages/);
+    assert.equal(lines[4], "private history(after: number): HistoryFrame {");
     assert.equal(lines.at(-1), "}");
   });
 
   test("a function whose parameter is destructured ends at its body's brace, not the pattern's", () => {
     const code = extractDeclaration(solution, "toFrame");
-    assert.match(code, /^function toFrame\(\{ name, message, timestamp \}: StoredMessage\): MessageFrame \{\n/);
+    assert.match(code, /^function toFrame\(\{ id, name, message, timestamp \}: StoredMessage\): MessageFrame \{\n/);
     assert.match(code, /serverTime: new Date\(timestamp\)\.toISOString\(\) \};\n\}$/);
   });
 

@@ -38,7 +38,7 @@ async function start(kind: Kind, stage: string): Promise<DevServer> {
   return server;
 }
 
-type Frame = { type: string; name?: string; message?: string };
+type Frame = { type: string; name?: string; message?: string; messages?: Frame[] };
 type Client = { socket: WebSocket; frames: Frame[] };
 
 async function connect(port: number, room: string, name: string): Promise<Client> {
@@ -52,10 +52,12 @@ async function connect(port: number, room: string, name: string): Promise<Client
   return client;
 }
 
+/** Waits for `name`'s `message`: live, or among the stored ones in the history frame (stage 03 on). */
 async function nextMessage(client: Client, name: string, message: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    if (client.frames.some((f) => f.type === "message" && f.name === name && f.message === message)) return;
+    const messages = client.frames.flatMap((f) => (f.type === "history" ? (f.messages ?? []) : [f]));
+    if (messages.some((f) => f.type === "message" && f.name === name && f.message === message)) return;
     await sleep(50);
   }
   assert.fail(`expected ${name}'s message "${message}", got ${JSON.stringify(client.frames)}`);
