@@ -29,8 +29,24 @@ const ADJECTIVES = ["brave", "calm", "clever", "cosy", "eager", "fuzzy", "gentle
 const ANIMALS = ["badger", "beaver", "falcon", "gecko", "heron", "koala", "lynx", "marmot",
   "otter", "panda", "puffin", "quokka", "robin", "seal", "tapir", "walrus"];
 
-/** A room name that is easy to read aloud across a workshop room, like "swift-otter-42". */
+// Anyone who knows a room's name can read it, so a made-up name must be hard to guess:
+// two words to read aloud, then 12 characters of 5 bits each (60 bits) from
+// crypto.getRandomValues. Crockford's base32: digits and lowercase letters without
+// i, l, o and u, so nothing is mistaken for 1 or 0 when read off a screen.
+export const ROOM_SUFFIX_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+export const ROOM_SUFFIX_GROUPS = 3;
+export const ROOM_SUFFIX_GROUP_LENGTH = 4;
+export const ROOM_WORDS = [ADJECTIVES, ANIMALS];
+
+/** A room name that is readable but not guessable, like "swift-otter-7k2m-q9xd-4hn3". */
 export function randomRoom() {
-  const [a, b, n] = crypto.getRandomValues(new Uint32Array(3));
-  return `${ADJECTIVES[a % ADJECTIVES.length]}-${ANIMALS[b % ANIMALS.length]}-${10 + (n % 90)}`;
+  const [a, b] = crypto.getRandomValues(new Uint32Array(2));
+  // 256 is a multiple of 32: each byte modulo 32 is an unbiased draw.
+  const bytes = crypto.getRandomValues(new Uint8Array(ROOM_SUFFIX_GROUPS * ROOM_SUFFIX_GROUP_LENGTH));
+  const chars = Array.from(bytes, (byte) => ROOM_SUFFIX_ALPHABET[byte % ROOM_SUFFIX_ALPHABET.length]);
+  const groups = [];
+  for (let i = 0; i < chars.length; i += ROOM_SUFFIX_GROUP_LENGTH) {
+    groups.push(chars.slice(i, i + ROOM_SUFFIX_GROUP_LENGTH).join(""));
+  }
+  return [ADJECTIVES[a % ADJECTIVES.length], ANIMALS[b % ANIMALS.length], ...groups].join("-");
 }
