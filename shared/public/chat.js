@@ -3,13 +3,13 @@
 // online from 05, the rate limit at 06. Small modules, no framework:
 //   rules.js       the server's rules (names, message length, rooms)
 //   connection.js  the WebSocket that reconnects by itself
-//   history.js     which messages are new after a reconnect
+//   history.js     where to resume after a reconnect, and what is new in the history
 //   render.js      frames to elements, always as text
 //   invite.js      link, Copy button, QR code
 import { openConnection } from "./connection.js";
-import { createHistory, isNew, remember, unseen } from "./history.js";
+import { createHistory, isMessage, readHistory, remember, resumeAfter } from "./history.js";
 import { setUpInvite } from "./invite.js";
-import { messageItem, onlineSummary, personItem } from "./render.js";
+import { gapItem, messageItem, onlineSummary, personItem } from "./render.js";
 import { characterCount, checkName, MAX_MESSAGE_LENGTH, randomRoom, ROOM_PATTERN } from "./rules.js";
 
 const NAME_KEY = "hello-chat:name";
@@ -123,11 +123,19 @@ function join(name) {
   $("join").hidden = true;
   $("composer").hidden = false;
   $("you").hidden = false;
+  connection = openConnection({ url: socketUrl, onStatus: setStatus, onFrame: showFrame });
+  messageInput.focus();
+}
+
+/** /ws for this room and name; after a message with an id, resuming after it. */
+function socketUrl() {
   const url = new URL("/ws", location.href);
   url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-  url.search = new URLSearchParams({ room, name }).toString();
-  connection = openConnection({ url, onStatus: setStatus, onBatch: showBatch, onFrame: showFrame });
-  messageInput.focus();
+  const params = new URLSearchParams({ room, name: me });
+  const after = resumeAfter(seen);
+  if (after !== undefined) params.set("after", String(after));
+  url.search = params.toString();
+  return url;
 }
 
 $("change-name").addEventListener("click", () => {
@@ -155,24 +163,28 @@ function setStatus(next, failures) {
   updateSendState();
 }
 
-function showBatch(frames) {
-  for (const frame of unseen(seen, frames.filter(isMessage))) showMessage(frame);
-}
-
 // A stage in progress may send frames that are not quite right yet: anything that is
 // not a well-formed frame is left out rather than breaking the page.
 function showFrame(frame) {
-  if (frame?.type === "message") {
-    if (isMessage(frame) && isNew(seen, frame)) showMessage(frame);
-  } else if (frame?.type === "users") {
+  if (frame.type === "history") {
+    if (Array.isArray(frame.messages)) showHistory(frame);
+  } else if (frame.type === "message") {
+    // Live messages come after the history, each once, so they are always new. (Checking
+    // their ids too would hide every message of a stage started afresh, whose ids restart at 1.)
+    if (isMessage(frame)) showMessage(frame);
+  } else if (frame.type === "users") {
     if (Array.isArray(frame.names)) showUsers(frame);
-  } else if (frame?.type === "error") {
+  } else if (frame.type === "error") {
     showError(frame);
   }
 }
 
-function isMessage(frame) {
-  return typeof frame.name === "string" && typeof frame.message === "string";
+/** The first frame from stage 03 on: shows the messages in it that this page does not show yet. */
+function showHistory(frame) {
+  const { gap, messages } = readHistory(seen, frame);
+  // More were missed than a reconnect brings back: mark the gap before the newest ones.
+  if (gap) append(gapItem(), isAtBottom());
+  for (const message of messages) showMessage(message);
 }
 
 function showMessage(frame) {
@@ -180,8 +192,12 @@ function showMessage(frame) {
   const mine = frame.name === me;
   const answersUs = mine && pending[0] === frame.message;
   if (answersUs) pending.shift();
-  const stick = answersUs || isAtBottom();
-  list.append(messageItem(frame, { mine, previous: list.lastElementChild }));
+  append(messageItem(frame, { mine, previous: list.lastElementChild }), answersUs || isAtBottom());
+}
+
+/** Adds a line to the conversation; the view follows it when `stick`, else "New messages" shows. */
+function append(item, stick) {
+  list.append(item);
   $("empty").hidden = true;
   if (stick) scrollToBottom();
   else $("jump").hidden = false;

@@ -1,21 +1,11 @@
 // A WebSocket that comes back. After the server goes away it retries with exponential
 // backoff and jitter (so a room full of laptops does not knock all at the same instant),
 // and reports its status: connecting, connected, reconnecting or offline.
-//
-// On every connection it first collects the messages that arrive until the "sync probe"
-// is answered and hands them over as one batch (history.js decides which are new):
-// it sends an empty message, which every stage refuses with an error frame to this
-// socket only. The server handles a socket's frames in order and sends the history
-// before it reads any of them, so when that answer arrives, everything before it was
-// the history plus messages that were live meanwhile, and nothing after it is history.
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 10_000;
 /** A connection that lasted this long was a real one: start the backoff afresh. */
 const STABLE_MS = 5_000;
-/** A server that never answers the probe (a stage in progress) still gets its history shown. */
-const PROBE_TIMEOUT_MS = 3_000;
-const PROBE = JSON.stringify({ message: "" });
 
 /**
  * How long to wait before retry number `attempt` (0, 1, 2, …): the backoff doubles from
@@ -28,11 +18,11 @@ export function retryDelay(attempt, random = Math.random) {
 }
 
 /**
- * Opens `url` and keeps it open. onStatus(status, failures) with the number of attempts in
- * a row that could not connect, onBatch(messageFrames) once per connection, onFrame(frame)
- * for everything else.
+ * Opens the address that `url()` returns and keeps it open, asking `url()` again on every
+ * attempt (where to resume changes as messages arrive). onStatus(status, failures) with the
+ * number of attempts in a row that could not connect, onFrame(frame) for every frame.
  */
-export function openConnection({ url, onStatus, onBatch, onFrame }) {
+export function openConnection({ url, onStatus, onFrame }) {
   let socket;
   let attempt = 0;
   let failures = 0;
@@ -45,29 +35,14 @@ export function openConnection({ url, onStatus, onBatch, onFrame }) {
   function open() {
     clearTimeout(retryTimer);
     setStatus(!navigator.onLine ? "offline" : connectedOnce ? "reconnecting" : "connecting");
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url());
     socket = ws;
     let openedAt = 0;
-    let batch = [];
-    let syncing = true;
-    let probePending = false;
-    let probeTimer;
-
-    const finishSync = () => {
-      if (!syncing) return;
-      syncing = false;
-      clearTimeout(probeTimer);
-      onBatch(batch);
-      batch = [];
-    };
 
     ws.addEventListener("open", () => {
       openedAt = Date.now();
       connectedOnce = true;
       failures = 0;
-      ws.send(PROBE);
-      probePending = true;
-      probeTimer = setTimeout(finishSync, PROBE_TIMEOUT_MS);
       setStatus("connected");
     });
     ws.addEventListener("message", (event) => {
@@ -77,19 +52,9 @@ export function openConnection({ url, onStatus, onBatch, onFrame }) {
       } catch {
         return; // Not JSON: not a frame of this protocol, nothing to show.
       }
-      if (typeof frame !== "object" || frame === null) return;
-      if (probePending && frame.type === "error" && frame.code === "bad_message") {
-        probePending = false;
-        finishSync();
-      } else if (syncing && frame.type === "message") {
-        batch.push(frame);
-      } else {
-        onFrame(frame);
-      }
+      if (typeof frame === "object" && frame !== null) onFrame(frame);
     });
     ws.addEventListener("close", () => {
-      clearTimeout(probeTimer);
-      if (batch.length > 0) finishSync();
       if (socket !== ws || stopped) return;
       socket = undefined;
       if (!openedAt) failures++;

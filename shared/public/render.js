@@ -66,6 +66,17 @@ export function messageItem(frame, { mine, previous }) {
   return item;
 }
 
+/**
+ * Where messages are missing: more were written while this page was away than a reconnect
+ * brings back. A line in the message list, so the live log reads it out like a message.
+ */
+export function gapItem() {
+  const item = document.createElement("li");
+  item.className = "gap";
+  item.textContent = "Some messages were missed while you were away. The newest ones follow.";
+  return item;
+}
+
 /** The "who is online" list of stage 05 on. */
 export function personItem(name, mine) {
   const item = document.createElement("li");

@@ -173,13 +173,25 @@ async function showLocalhost(page: Page, server: DevServer): Promise<void> {
   });
 }
 
-/** Moves a frame's server time onto the fixed clock, keeping the order of messages. */
+type Stamped = { timestamp?: number; serverTime?: string };
+
+/**
+ * Moves the server times in a frame onto the fixed clock, keeping the order of messages:
+ * a message frame's, or those of every message in a history frame (stage 03 on).
+ */
 function onFixedClock(text: string, clock: Map<number, number>): string {
-  const frame = JSON.parse(text) as { timestamp?: number; serverTime?: string };
-  if (typeof frame.timestamp !== "number" || frame.timestamp <= 0) return text;
-  if (!clock.has(frame.timestamp)) clock.set(frame.timestamp, CLOCK_START + clock.size * CLOCK_STEP_MS);
-  const fixed = clock.get(frame.timestamp)!;
-  return JSON.stringify({ ...frame, timestamp: fixed, serverTime: new Date(fixed).toISOString() });
+  const frame = JSON.parse(text) as Stamped & { type?: string; messages?: unknown };
+  if (frame.type === "history" && Array.isArray(frame.messages)) {
+    return JSON.stringify({ ...frame, messages: frame.messages.map((message: Stamped) => fixTime(message, clock)) });
+  }
+  return JSON.stringify(fixTime(frame, clock));
+}
+
+function fixTime<T extends Stamped>(message: T, clock: Map<number, number>): T {
+  if (typeof message.timestamp !== "number" || message.timestamp <= 0) return message;
+  if (!clock.has(message.timestamp)) clock.set(message.timestamp, CLOCK_START + clock.size * CLOCK_STEP_MS);
+  const fixed = clock.get(message.timestamp)!;
+  return { ...message, timestamp: fixed, serverTime: new Date(fixed).toISOString() };
 }
 
 async function joinRoom(server: DevServer, name: string): Promise<WebSocket> {

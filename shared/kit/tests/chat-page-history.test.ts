@@ -1,26 +1,28 @@
-// The chat page's rule for "which messages are new after a reconnect" (shared/public/history.js),
-// run in Node: the page's module is plain JavaScript with no DOM in it.
+// The chat page's rules for resuming after a reconnect (shared/public/history.js), run in Node:
+// the page's module is plain JavaScript with no DOM in it. Which messages of a history frame
+// are new is decided by their ids; where the next connection resumes is the newest id shown.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { REPO_ROOT } from "../paths.ts";
 
-type Frame = { type: "message"; name: string; message: string; timestamp?: number };
-type History = { tail: string[]; lastTimestamp: number };
+type Frame = { type: "message"; id?: unknown; name: string; message: string };
+type HistoryFrame = { type: "history"; messages: unknown[]; truncated?: boolean };
+type History = { lastId: number };
 type HistoryModule = {
   createHistory(): History;
   remember(history: History, frame: Frame): void;
-  isNew(history: History, frame: Frame): boolean;
-  unseen(history: History, batch: Frame[]): Frame[];
+  resumeAfter(history: History): number | undefined;
+  readHistory(history: History, frame: HistoryFrame): { gap: boolean; messages: Frame[] };
 };
 
-const { createHistory, remember, isNew, unseen }: HistoryModule = await import(
+const { createHistory, remember, resumeAfter, readHistory }: HistoryModule = await import(
   pathToFileURL(join(REPO_ROOT, "shared/public/history.js")).href
 );
 
-const bare = (name: string, message: string): Frame => ({ type: "message", name, message });
-const stamped = (message: string, timestamp: number): Frame => ({ type: "message", name: "ada", message, timestamp });
+const message = (id: number, text = `message ${id}`): Frame => ({ type: "message", id, name: "ada", message: text });
+const bare = (text: string): Frame => ({ type: "message", name: "ada", message: text });
 
 /** A page that showed `frames`, as the page does: everything it shows, it remembers. */
 function shown(frames: Frame[]): History {
@@ -29,70 +31,86 @@ function shown(frames: Frame[]): History {
   return history;
 }
 
-const texts = (frames: Frame[]) => frames.map((frame) => frame.message);
+const ids = (frames: Frame[]) => frames.map((frame) => frame.id);
 
-describe("stage 03 (no timestamps): the received run overlaps the tail of what was shown", () => {
-  const log = ["a", "b", "c", "d", "e"].map((m) => bare("ada", m));
+/** The messages a history frame of `messages` adds to a page that shows what `history` remembers. */
+const unseen = (history: History, messages: unknown[]) => readHistory(history, { type: "history", messages }).messages;
 
-  test("first connection: everything is new", () => {
-    assert.deepEqual(texts(unseen(createHistory(), log)), ["a", "b", "c", "d", "e"]);
+describe("which messages of a history frame are new", () => {
+  test("first connection: all of them, oldest first", () => {
+    assert.deepEqual(ids(unseen(createHistory(), [message(1), message(2), message(3)])), [1, 2, 3]);
   });
 
-  test("nothing happened while away: nothing is new", () => {
-    assert.deepEqual(unseen(shown(log), log), []);
+  test("a message the page already shows is dropped by its id, even with other text", () => {
+    const history = shown([message(1), message(2)]);
+    assert.deepEqual(ids(unseen(history, [message(1), message(2, "edited?"), message(3)])), [3]);
   });
 
-  test("messages written while away are new, the rest is not", () => {
-    const later = [...log, bare("bob", "f"), bare("ada", "g")];
-    assert.deepEqual(texts(unseen(shown(log), later)), ["f", "g"]);
+  test("the same text under a new id is a new message", () => {
+    const history = shown([message(7, "hi")]);
+    assert.deepEqual(unseen(history, [message(7, "hi"), message(8, "hi")]), [message(8, "hi")]);
   });
 
-  test("the server's window of 100 has moved on: only its start overlaps", () => {
-    const history = shown(log);
-    // The server now keeps only c..e plus two newer ones.
-    assert.deepEqual(texts(unseen(history, [...log.slice(2), bare("bob", "f"), bare("bob", "g")])), ["f", "g"]);
+  test("nothing missed: nothing is new", () => {
+    assert.deepEqual(unseen(shown([message(1), message(2)]), []), []);
+    assert.deepEqual(unseen(shown([message(1), message(2)]), [message(2)]), []);
   });
 
-  test("more than the window was missed: no overlap, all of it is new", () => {
-    assert.deepEqual(texts(unseen(shown(log), [bare("bob", "x"), bare("bob", "y")])), ["x", "y"]);
+  test("new messages come out in the order of their ids, whatever order they came in", () => {
+    const history = shown([message(4)]);
+    assert.deepEqual(ids(unseen(history, [message(9), message(3), message(6), message(5)])), [5, 6, 9]);
   });
 
-  test("the same text from someone else is a different message", () => {
-    const history = shown([bare("ada", "hi")]);
-    assert.deepEqual(unseen(history, [bare("ada", "hi"), bare("bob", "hi")]), [bare("bob", "hi")]);
+  test("messages without an id (a stage in progress) cannot be recognised: they are new", () => {
+    const history = shown([message(1), bare("no id")]);
+    assert.deepEqual(unseen(history, [bare("no id"), bare("again")]), [bare("no id"), bare("again")]);
   });
 
-  test("repeated lines: the longest overlap wins, nothing is shown twice", () => {
-    const history = shown([bare("ada", "hi"), bare("ada", "hi")]);
-    assert.deepEqual(texts(unseen(history, [bare("ada", "hi"), bare("ada", "hi"), bare("ada", "hi")])), ["hi"]);
-  });
-
-  test("live messages (stages 01-03) are always new", () => {
-    assert.equal(isNew(shown(log), bare("ada", "a")), true);
+  test("entries that are not chat lines are left out, not shown broken", () => {
+    const odd = [null, 7, "text", { id: 3, name: "ada" }, { id: 4, message: "who?" }, { ...message(5), name: 5 }];
+    assert.deepEqual(ids(unseen(createHistory(), [...odd, message(6)])), [6]);
   });
 });
 
-describe("stage 04+: timestamps decide", () => {
-  test("only stamps after the last one shown are new, in batches and live", () => {
-    const history = shown([stamped("a", 100), stamped("b", 200)]);
-    assert.deepEqual(texts(unseen(history, [stamped("a", 100), stamped("b", 200), stamped("c", 300)])), ["c"]);
-    assert.equal(isNew(history, stamped("b", 200)), false);
-    assert.equal(isNew(history, stamped("c", 300)), true);
+describe("a gap: more were missed than the history frame holds", () => {
+  test('"truncated": true marks a gap before the new messages', () => {
+    const history = shown([message(1)]);
+    const window = Array.from({ length: 100 }, (_, i) => message(i + 7));
+    const { gap, messages } = readHistory(history, { type: "history", messages: window, truncated: true });
+    assert.equal(gap, true);
+    assert.deepEqual(ids(messages), ids(window));
   });
 
-  test("timestamp 0 (saved before stage 04) is older than any stamped message", () => {
-    const history = shown([bare("ada", "old"), stamped("new", 500)]);
-    const batch = [{ ...bare("ada", "old"), timestamp: 0 }, stamped("new", 500), stamped("newer", 600)];
-    assert.deepEqual(texts(unseen(history, batch)), ["newer"]);
+  test("no gap without it, nor for anything but true", () => {
+    const history = shown([message(1)]);
+    for (const truncated of [undefined, false, "true", 1] as unknown[]) {
+      const frame = { type: "history", messages: [message(2)], truncated } as HistoryFrame;
+      assert.equal(readHistory(history, frame).gap, false, `truncated: ${String(truncated)}`);
+    }
+  });
+});
+
+describe("where the next connection resumes", () => {
+  test("nothing shown yet, or only messages without ids (stages 01-02): no `after`", () => {
+    assert.equal(resumeAfter(createHistory()), undefined);
+    assert.equal(resumeAfter(shown([bare("echo"), bare("echo again")])), undefined);
   });
 
-  test("a room upgraded from stage 03: old unstamped messages are matched like stage 03", () => {
-    const history = shown([bare("ada", "old 1"), bare("ada", "old 2")]);
-    const batch = [
-      { ...bare("ada", "old 1"), timestamp: 0 },
-      { ...bare("ada", "old 2"), timestamp: 0 },
-      stamped("first stamped", 700),
-    ];
-    assert.deepEqual(texts(unseen(history, batch)), ["first stamped"]);
+  test("after the newest message shown", () => {
+    assert.equal(resumeAfter(shown([message(1), message(2), message(41)])), 41);
+    assert.equal(resumeAfter(shown([message(41), bare("no id")])), 41, "a message without an id moves nothing");
+  });
+
+  test("ids that are not whole numbers above 0 are not resumed from", () => {
+    for (const id of [0, -3, 1.5, "12", null, Number.MAX_SAFE_INTEGER + 2]) {
+      assert.equal(resumeAfter(shown([{ ...bare("odd"), id }])), undefined, `id ${String(id)}`);
+    }
+  });
+
+  test("a stage started afresh, whose ids begin at 1 again: the page resumes from what it shows last", () => {
+    // Shown: 1..50 from one state folder, then live messages 1 and 2 from a fresh one.
+    const history = shown([message(49), message(50), message(1, "fresh"), message(2, "fresh too")]);
+    assert.equal(resumeAfter(history), 2);
+    assert.deepEqual(ids(unseen(history, [message(3)])), [3]);
   });
 });

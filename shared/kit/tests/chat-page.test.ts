@@ -1,24 +1,32 @@
 // The chat page (shared/public) in real Chromium, against real `npm run solution` servers:
 // what an attendee sees at stage 01 (echo), 03 (history, no timestamps) and 06 (timestamps,
-// who is online, the rate limit). Pages wait on conditions with deadlines, never on sleeps.
+// who is online, the rate limit, resuming after a crash). Pages wait on conditions with
+// deadlines, never on fixed sleeps.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { chromiumSkipReason, launchChromium } from "../browser/chromium.ts";
 import { startDevServer, type DevServer } from "../dev-server.ts";
+import { isPortFree } from "../free-port.ts";
 
 const WAIT_MS = 20_000;
+/** A made-up room: two words and three groups of four letters or digits, like swift-otter-7k2m-q9xd-4hn3. */
+const ROOM_SHAPE = /^[a-z]+-[a-z]+(?:-[0-9a-z]{4}){3}$/;
 /** A restarted wrangler needs a while, and the page's backoff may add up to 10 s on top. */
 const RECONNECT_WAIT_MS = 60_000;
 
 type Shown = { name: string; text: string; mine: boolean; time: string | null; iso: string | null };
-type Chat = { page: Page; dialogs: string[]; errors: string[] };
+/** A page, what it showed in dialogs and threw, and the WebSockets it opened with what it sent on each. */
+type Chat = { page: Page; dialogs: string[]; errors: string[]; sockets: { url: string; sent: string[] }[] };
 
 describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
   const stateDir = mkdtempSync(join(tmpdir(), "hello-chat-page-"));
+  /** Two servers of one stage cannot share a state folder (SQLite would be locked): the crashed one has its own. */
+  const crashStateDir = mkdtempSync(join(tmpdir(), "hello-chat-page-crash-"));
   const contexts: BrowserContext[] = [];
   const servers: DevServer[] = [];
   let browser: Browser;
@@ -26,40 +34,59 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
   let echo: DevServer;
   let persistence: DevServer;
   let rateLimit: DevServer;
+  /** Stage 06 again, for the tests that crash it. */
+  let crashing: DevServer;
 
   before(async () => {
-    [browser, echo, persistence, rateLimit] = await Promise.all([launchChromium(), serve(1), serve(3), serve(6)]);
+    [browser, echo, persistence, rateLimit, crashing] = await Promise.all([
+      launchChromium(),
+      serve(1),
+      serve(3),
+      serve(6),
+      serve(6, undefined, crashStateDir),
+    ]);
   });
 
   after(async () => {
     for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
-    await Promise.all(servers.map((server) => (server.child.exitCode === null ? server.stop() : undefined)));
-    rmSync(stateDir, { recursive: true, force: true });
+    const running = servers.filter((server) => server.child.exitCode === null && server.child.signalCode === null);
+    await Promise.all(running.map((server) => server.stop()));
+    for (const dir of [stateDir, crashStateDir]) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function serve(stage: number, port?: number): Promise<DevServer> {
-    const server = await startDevServer({ kind: "solutions", stage, stateDir, port });
+  async function serve(stage: number, port?: number, dir = stateDir): Promise<DevServer> {
+    const server = await startDevServer({ kind: "solutions", stage, stateDir: dir, port });
     servers.push(server);
     return server;
   }
 
-  /** A fresh browser profile (own localStorage) that joins `room` as `name` through the form. */
+  /**
+   * A fresh browser profile (own localStorage) that joins `room` as `name` through the form.
+   * With `clock`, the page's timers are Playwright's, so a test can stop its time.
+   */
   async function openChat(
     server: DevServer,
     room: string,
     name: string,
     options: BrowserContextOptions = {},
+    { clock = false } = {},
   ): Promise<Chat> {
     const context = await browser.newContext({ locale: "en-US", timezoneId: "UTC", ...options });
     contexts.push(context);
+    if (clock) await context.clock.install();
     const page = await context.newPage();
-    const chat: Chat = { page, dialogs: [], errors: [] };
+    const chat: Chat = { page, dialogs: [], errors: [], sockets: [] };
     page.on("dialog", (dialog) => {
       chat.dialogs.push(dialog.message());
       void dialog.dismiss();
     });
     page.on("pageerror", (error) => chat.errors.push(error.message));
+    page.on("websocket", (socket) => {
+      const sent: string[] = [];
+      chat.sockets.push({ url: socket.url(), sent });
+      socket.on("framesent", ({ payload }) => sent.push(String(payload)));
+    });
     await page.goto(`${server.origin}/?room=${room}`);
     await page.getByLabel("Your name").fill(name);
     await page.getByLabel("Your name").press("Enter");
@@ -85,7 +112,7 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
     await page.goto(`${echo.origin}/`);
     // No ?room=: a fresh room is made up and written into the address, ready to share.
     const room = new URL(page.url()).searchParams.get("room") ?? "";
-    assert.match(room, /^[a-z]+-[a-z]+-\d\d$/);
+    assert.match(room, ROOM_SHAPE);
     assert.equal(await page.locator("#room-name").textContent(), room);
     assert.equal(await page.getByLabel("Link to this room", { exact: true }).inputValue(), `${echo.origin}/?room=${room}`);
     assert.equal(await page.locator("#qr svg").count(), 1, "a QR code of the link");
@@ -136,7 +163,7 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
     const page = await context.newPage();
     await page.goto(`${echo.origin}/?room=${encodeURIComponent("not a room!")}`);
     const room = new URL(page.url()).searchParams.get("room") ?? "";
-    assert.match(room, /^[a-z]+-[a-z]+-\d\d$/);
+    assert.match(room, ROOM_SHAPE);
     assert.equal(
       await page.getByRole("alert").textContent(),
       `"not a room!" cannot be a room name: use 1 to 64 letters, digits, "-" or "_". You are in a new room, ${room}, instead.`,
@@ -255,6 +282,88 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
     });
   });
 
+  describe("stage 06: back after a crash, the page resumes where it was", () => {
+
+    test("it shows what it missed while away, once, and asks only for that (after=<newest id>)", async () => {
+      const ada = await openChat(crashing, "room-resume", "ada", {}, { clock: true });
+      await send(ada.page, "before the crash");
+      await say(crashing, "room-resume", "bob", ["me too"]);
+      await waitForTexts(ada.page, ["before the crash", "me too"]);
+
+      const missed = ["while you were away", "still away?"];
+      await crashWhile([ada], (server) => say(server, "room-resume", "bob", missed));
+      const expected = ["before the crash", "me too", ...missed];
+      await waitForTexts(ada.page, expected);
+      // Live again: this comes after the history frame, so once it shows, the history is all in.
+      await send(ada.page, "I'm back");
+      await waitForTexts(ada.page, [...expected, "I'm back"]);
+      const copies = Object.groupBy(texts(await shown(ada.page)), (text) => text);
+      for (const [text, lines] of Object.entries(copies)) assert.equal(lines?.length, 1, `"${text}" shows once`);
+      assert.equal(await ada.page.locator("#messages > .gap").count(), 0, "nothing was lost: no gap notice");
+
+      // Reconnecting, it resumed after "me too", message 2 of the room.
+      const afters = ada.sockets.map(({ url }) => new URL(url).searchParams.get("after"));
+      assert.equal(afters[0], null, "the first connection has nothing to resume from");
+      assert.ok(
+        afters.length >= 2 && afters.slice(1).every((after) => after === "2"),
+        `after= on reconnecting: ${JSON.stringify(afters)}`,
+      );
+      assert.deepEqual(
+        ada.sockets.flatMap(({ sent }) => sent),
+        [JSON.stringify({ message: "before the crash" }), JSON.stringify({ message: "I'm back" })],
+        "the page sends what was typed and nothing else (no probe)",
+      );
+      assert.deepEqual(ada.errors, []);
+    });
+
+    test("more than 100 missed: a notice in the conversation marks the gap, then the newest 100", async () => {
+      const ada = await openChat(crashing, "room-gap", "ada", {}, { clock: true });
+      await send(ada.page, "before the crash");
+      await waitForTexts(ada.page, ["before the crash"]);
+
+      const missed = Array.from({ length: 105 }, (_, i) => `missed ${i + 1}`);
+      await crashWhile([ada], async (server) => {
+        // 5 at a time: the rate limit allows each connection a burst of 5.
+        for (let i = 0; i < missed.length; i += 5) await say(server, "room-gap", "bob", missed.slice(i, i + 5));
+      });
+      await waitForTexts(ada.page, ["before the crash", ...missed.slice(5)]);
+      // Chat lines by their text, the notice in brackets.
+      const lines = await ada.page.locator("#messages > li").evaluateAll((items) =>
+        items.map((item) =>
+          item.classList.contains("gap") ? `[${item.textContent}]` : item.querySelector(".text")?.textContent,
+        ),
+      );
+      assert.deepEqual(lines.slice(0, 3), [
+        "before the crash",
+        "[Some messages were missed while you were away. The newest ones follow.]",
+        "missed 6",
+      ]);
+      assert.equal(lines.length, 1 + 1 + 100, "one notice, where the gap is");
+      // It is a line of the message log, a polite live region: screen readers read it out as it comes.
+      const log = ada.page.getByRole("log", { name: "Messages" });
+      assert.equal(await log.getAttribute("aria-live"), "polite");
+      assert.equal(await log.locator(".gap").isVisible(), true);
+      assert.deepEqual(ada.errors, []);
+    });
+  });
+
+  /**
+   * Crashes the stage 06 server (SIGKILL of the whole tree) under `chats`, whose time stands
+   * still meanwhile so they cannot reconnect before `meanwhile` is done; starts it again on the
+   * same port and state, runs `meanwhile` against it, then lets the pages reconnect by themselves.
+   */
+  async function crashWhile(chats: Chat[], meanwhile: (server: DevServer) => Promise<void>): Promise<void> {
+    for (const { page } of chats) await page.clock.pauseAt(Number(await page.evaluate("Date.now()")) + 1_000);
+    crashing.kill();
+    await crashing.exited;
+    for (const { page } of chats) await waitForStatus(page, "reconnecting");
+    for (let i = 0; i < 100 && !(await isPortFree(crashing.port)); i++) await sleep(100);
+    crashing = await serve(6, crashing.port, crashStateDir);
+    await meanwhile(crashing);
+    for (const { page } of chats) await page.clock.resume();
+    for (const { page } of chats) await waitForStatus(page, "connected", RECONNECT_WAIT_MS);
+  }
+
   // Both at once: each waits mostly for wrangler to start again.
   test("a server restart at stage 03 and at stage 06: reconnecting, then connected, chatting again, no history twice", async () => {
     await Promise.all([restartCheck(persistence, 3, "room-restart"), restartCheck(rateLimit, 6, "room-restart")]);
@@ -342,23 +451,23 @@ function escapeRegExp(text: string): string {
 
 /** Waits until the page shows exactly `expected` (in order), then returns the lines. */
 async function waitForTexts(page: Page, expected: string[]): Promise<Shown[]> {
-  // Runs in the page, so it is written as a string: the kit's tsconfig has Node's types, not the DOM's.
-  const shownTexts = `[...document.querySelectorAll("#messages > li .text")].map((p) => p.textContent)`;
-  try {
-    await page.waitForFunction(`JSON.stringify(${shownTexts}) === ${JSON.stringify(JSON.stringify(expected))}`, null, {
-      timeout: WAIT_MS,
-    });
-  } catch (error) {
-    const actual = texts(await shown(page));
-    throw new Error(`expected messages ${JSON.stringify(expected)}, the page shows ${JSON.stringify(actual)}`, {
-      cause: error,
-    });
+  // Polled from here: page.waitForFunction evaluates its condition with eval, which the page's
+  // Content-Security-Policy (shared/public/_headers) forbids.
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const lines = await shown(page);
+    const actual = texts(lines);
+    if (JSON.stringify(actual) === JSON.stringify(expected)) return lines;
+    if (Date.now() > deadline) {
+      throw new Error(`expected messages ${JSON.stringify(expected)}, the page shows ${JSON.stringify(actual)}`);
+    }
+    await sleep(50);
   }
-  return shown(page);
 }
 
+/** The chat lines the page shows (not notices between them). */
 function shown(page: Page): Promise<Shown[]> {
-  return page.locator("#messages > li").evaluateAll((items) =>
+  return page.locator("#messages > li.message").evaluateAll((items) =>
     items.map((item) => ({
       name: item.querySelector(".name")?.textContent ?? "",
       text: item.querySelector(".text")?.textContent ?? "",
