@@ -82,6 +82,12 @@ export const mistakes: Mistake[] = [
     says: '["first","second","third"]',
   },
   {
+    did: "stores the frames that readMessage refused too",
+    patch: [['if ("type" in frame) return send(ws, frame);', 'if ("type" in frame) {\n      this.ctx.storage.sql.exec("INSERT INTO messages (name, message) VALUES (?, ?)", "?", String(data));\n      return send(ws, frame);\n    }']],
+    fails: "invalid messages are not stored",
+    says: 'only the valid message: ["kept"]',
+  },
+  {
     did: "sends the history to everyone in the room, not only the newcomer",
     patch: [["send(server, this.history(after));", "this.broadcast(this.history(after));"]],
     fails: "only the newcomer receives the history",
