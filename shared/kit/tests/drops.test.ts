@@ -3,27 +3,15 @@
 // a client that closes, one that vanishes (FIN, RST) and one that breaks the protocol are all
 // gone from everyone's users list within 2 s, and nobody's close handshake is left hanging.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { rawWebSocket, type Ending } from "../../checks/sockets/raw-socket.ts";
-import { startDevServer, type DevServer } from "../dev-server.ts";
+import { serverForTests } from "./test-server.ts";
 
-const stateDir = mkdtempSync(join(tmpdir(), "hello-chat-drops-"));
-let server: DevServer;
-
-before(async () => {
-  server = await startDevServer({ kind: "solutions", stage: 6, stateDir });
-});
-after(async () => {
-  await server?.stop();
-  rmSync(stateDir, { recursive: true, force: true });
-});
+const server = serverForTests("solutions", 6, "drops");
 
 /** A browser-like client that remembers the newest users list it was sent. */
 async function watcher(room: string, name = "alice") {
-  const socket = new WebSocket(`${server.origin.replace("http", "ws")}/ws?room=${room}&name=${name}`);
+  const socket = new WebSocket(`${server().origin.replace("http", "ws")}/ws?room=${room}&name=${name}`);
   let names: string[] = [];
   socket.addEventListener("message", (event) => {
     const frame = JSON.parse(String(event.data));
@@ -45,7 +33,7 @@ describe("wrangler dev: people who leave, however they leave, are gone from the 
     test(`a connection that ends with ${how === "bad frame" ? "a frame the protocol forbids" : `a TCP ${how.toUpperCase()}, no close frame`}`, async () => {
       const room = `drops-${how.replace(" ", "-")}-${Date.now()}`;
       const alice = await watcher(room);
-      const bob = await rawWebSocket(server.origin, `/ws?room=${room}&name=bob`);
+      const bob = await rawWebSocket(server().origin, `/ws?room=${room}&name=bob`);
       assert.notEqual(typeof bob, "string", `bob could not join: ${bob}`);
       await alice.sees(["alice", "bob"]);
       (bob as Exclude<typeof bob, string>).end(how);

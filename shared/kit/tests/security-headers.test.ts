@@ -1,13 +1,10 @@
 // The chat page's security headers (shared/public/_headers), as a real `wrangler dev` serves
 // them, and the page still working under its Content-Security-Policy in Chromium.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { chromiumSkipReason, launchChromium } from "../browser/chromium.ts";
-import { startDevServer, type DevServer } from "../dev-server.ts";
+import { serverForTests } from "./test-server.ts";
 
 const WAIT_MS = 20_000;
 
@@ -22,21 +19,11 @@ function directives(policy: string): Map<string, string[]> {
 }
 
 describe("security headers from `wrangler dev`", () => {
-  const stateDir = mkdtempSync(join(tmpdir(), "hello-chat-headers-"));
-  let server: DevServer;
-
-  before(async () => {
-    server = await startDevServer({ kind: "solutions", stage: 6, stateDir });
-  });
-
-  after(async () => {
-    await server?.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  const server = serverForTests("solutions", 6, "headers");
 
   for (const path of ["/", "/?room=some-room", "/chat.js", "/vendor/uqr.mjs", "/chat.css"]) {
     test(`${path} has a same-origin CSP, nosniff and a Referrer-Policy`, async () => {
-      const response = await fetch(`${server.origin}${path}`);
+      const response = await fetch(`${server().origin}${path}`);
       assert.equal(response.status, 200);
       const policy = response.headers.get("content-security-policy");
       assert.ok(policy, `${path} has no Content-Security-Policy`);
@@ -57,13 +44,13 @@ describe("security headers from `wrangler dev`", () => {
 
   test("the JS modules are served as JavaScript, which nosniff requires", async () => {
     for (const path of ["/chat.js", "/vendor/uqr.mjs"]) {
-      const response = await fetch(`${server.origin}${path}`);
+      const response = await fetch(`${server().origin}${path}`);
       assert.match(response.headers.get("content-type") ?? "", /^text\/javascript/, path);
     }
   });
 
   test("the _headers file itself is not served", async () => {
-    const response = await fetch(`${server.origin}/_headers`);
+    const response = await fetch(`${server().origin}/_headers`);
     assert.equal(response.status, 404);
     assert.doesNotMatch(await response.text(), /Content-Security-Policy/i);
   });
@@ -98,7 +85,7 @@ describe("security headers from `wrangler dev`", () => {
         page.on("pageerror", (error) => errors.push(error.message));
         const violations = () => page.evaluate("globalThis.__violations") as Promise<string[]>;
 
-        const response = await page.goto(`${server.origin}/`);
+        const response = await page.goto(`${server().origin}/`);
         assert.ok(response?.headers()["content-security-policy"], "the page was served without its policy");
         // With no ?room=, the page makes one up: it fits the server's pattern.
         assert.match(new URL(page.url()).searchParams.get("room") ?? "", /^[A-Za-z0-9_-]{1,64}$/);
