@@ -5,6 +5,12 @@
 export const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_NAME_LENGTH = 32;
 export const MAX_MESSAGE_LENGTH = 1000;
+/**
+ * From stage 06, a frame longer than this (UTF-16 units of text, or bytes of binary) closes
+ * the socket with 1009 before it is parsed. Generous on purpose: the longest valid frame, 1000
+ * characters each written as an escaped surrogate pair ("\\ud83d\\ude00"), takes about 12,000.
+ */
+export const MAX_FRAME_LENGTH = 16_384;
 
 /** A chat line, as the server sends it. Stage 03 adds its id (the stored row's), stage 04 the two time fields. */
 export type MessageFrame = {
@@ -23,8 +29,14 @@ export type MessageFrame = {
  */
 export type HistoryFrame = { type: "history"; messages: MessageFrame[]; truncated?: true };
 
-/** Who is in the room (stage 05 on). */
+/** Who is in the room (stage 05 on): the whole list, sent to each socket as it joins. */
 export type UsersFrame = { type: "users"; count: number; names: string[] };
+
+/**
+ * What changed, sent to everyone else (stage 05 on): a name came online (its first connection)
+ * or went offline (its last one closed). `count` is the number of names online afterwards.
+ */
+export type PresenceFrame = { type: "joined" | "left"; name: string; count: number };
 
 export type ErrorCode = "bad_message" | "too_long" | "rate_limited";
 export type ErrorFrame = {
@@ -34,7 +46,7 @@ export type ErrorFrame = {
   retryAfterMs?: number;
 };
 
-export type ServerFrame = MessageFrame | HistoryFrame | UsersFrame | ErrorFrame;
+export type ServerFrame = MessageFrame | HistoryFrame | UsersFrame | PresenceFrame | ErrorFrame;
 
 /**
  * Where a WebSocket wants to go: a valid room and name, or the reason it can't. `after` is
@@ -44,7 +56,7 @@ export type Join = { room: string; name: string; after: number };
 
 /**
  * Checks a `GET /ws?room=…&name=…[&after=…]` request. Returns the room, the trimmed name and
- * `after`, or the HTTP response that explains what is wrong (405, 426 or 400).
+ * `after`, or the HTTP response that explains what is wrong (405, 426, 403 or 400).
  */
 export function readJoin(request: Request): Join | Response {
   if (request.method !== "GET") {
@@ -54,6 +66,12 @@ export function readJoin(request: Request): Join | Response {
   }
   if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
     return jsonError(426, "This endpoint only speaks WebSocket: send an Upgrade: websocket header.");
+  }
+  // A browser sends the page's Origin with every WebSocket, and cookies too: a page on another
+  // site must not open sockets on its visitor's behalf. Command-line clients send no Origin.
+  const origin = request.headers.get("Origin");
+  if (origin !== null && URL.parse(origin)?.host !== new URL(request.url).host) {
+    return jsonError(403, "Pages on other sites may not open this chat's sockets: open the chat page from this server.");
   }
   const params = new URL(request.url).searchParams;
   const room = params.get("room") ?? "default";

@@ -3,7 +3,7 @@
 import { describe } from "vitest";
 import { check, CheckFailure, show } from "./helpers/check.ts";
 import { expectCode, expectMessage } from "./helpers/expect.ts";
-import { join, newRoom, request } from "./helpers/chat-client.ts";
+import { autoResponseTime, join, newRoom, request } from "./helpers/chat-client.ts";
 
 const ROUTE_HINT =
   "In the Worker's fetch, get the room's object with env.CHAT.getByName(room) and return its fetch(request); " +
@@ -11,6 +11,10 @@ const ROUTE_HINT =
 const ECHO_HINT =
   "In webSocketMessage, read the sender's name with ws.deserializeAttachment() and ws.send() a JSON " +
   '{"type":"message","name":…,"message":…} back (from stage 02 on, to every socket: the sender\'s too). See TODO(step 1).';
+
+const KEEPALIVE_HINT =
+  "In Chat.fetch, after acceptWebSocket, call this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(" +
+  '"ping", "pong")): the runtime then answers the page\'s keepalive itself, without waking the object. See TODO(step 1).';
 
 describe("01 · Echo", () => {
   check("GET /ws with a room and a name opens a WebSocket", ROUTE_HINT, async () => {
@@ -65,6 +69,19 @@ describe("01 · Echo", () => {
     await alice.expectNoMore("message", "no message frame for a rejected message");
   });
 
+  check("the runtime answers the page's keepalive ping with pong, without waking the object", KEEPALIVE_HINT, async () => {
+    const room = newRoom();
+    const alice = await join(room, "alice");
+    alice.sendRaw("ping");
+    await alice.nextText("pong", 'alice receives "pong" for her "ping"');
+    if ((await autoResponseTime(room)) === null) {
+      throw new CheckFailure(
+        "the runtime sends the pong (an auto-response)",
+        "your code sent it: every ping wakes the object, and a sleeping room costs as much as a busy one",
+      );
+    }
+  });
+
   describe("the Worker turns away bad requests", () => {
     const rejections: [string, string, RequestInit, number][] = [
       ["without a name", "/ws?room=lobby", upgrade(), 400],
@@ -72,6 +89,7 @@ describe("01 · Echo", () => {
       ["with a room name that is not allowed", "/ws?room=no%20spaces&name=alice", upgrade(), 400],
       ["with an after that is not a message id", "/ws?name=alice&after=-1", upgrade(), 400],
       ["without an Upgrade: websocket header", "/ws?name=alice", {}, 426],
+      ["from a page on another site (its Origin)", "/ws?name=alice", upgrade("https://elsewhere.example"), 403],
     ];
     for (const [label, path, init, status] of rejections) {
       check(`GET ${label} gets ${status} with a JSON error`, "The Worker should return readJoin(request)'s response when it is one.", async () => {
@@ -83,6 +101,13 @@ describe("01 · Echo", () => {
       });
     }
 
+    check("the chat's own page may open a socket (same Origin)", "Send every /ws request through readJoin(request): it allows the chat's own origin.", async () => {
+      const response = await request("/ws?name=alice", upgrade("http://chat.test"));
+      if (response.status !== 101) throw new CheckFailure("status 101: the page on this server opens a socket", `status ${response.status} with ${show(await response.text())}`);
+      response.webSocket?.accept();
+      response.webSocket?.close(1000);
+    });
+
     check("an unknown path gets 404", "The Worker should answer 404 for any path other than /ws.", async () => {
       const response = await request("/no-such-page");
       if (response.status !== 404) throw new CheckFailure("status 404", `status ${response.status}`);
@@ -90,6 +115,7 @@ describe("01 · Echo", () => {
   });
 });
 
-function upgrade(): RequestInit {
-  return { headers: { Upgrade: "websocket" } };
+/** An upgrade request, as a browser page at `origin` sends it (no Origin: a command-line client). */
+function upgrade(origin?: string): RequestInit {
+  return { headers: origin ? { Upgrade: "websocket", Origin: origin } : { Upgrade: "websocket" } };
 }

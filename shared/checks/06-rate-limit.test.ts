@@ -1,4 +1,6 @@
-// Stage 06 · Rate limit: each connection may send a burst of 5 messages, then 1 per second.
+// Stage 06 · Rate limit: each name may send a burst of 5 frames, then 1 per second, however many
+// connections it opens. Frames far over the size limit are checked over real connections, in
+// 06-rate-limit.sockets.test.ts.
 // The checks about time stop the clock (helpers/clock.ts) and move it by hand: no waiting, and
 // a clock that goes back, which real time rarely shows.
 import { describe } from "vitest";
@@ -8,9 +10,14 @@ import { withClock } from "./helpers/clock.ts";
 import { expectCode, expectTexts } from "./helpers/expect.ts";
 
 const HINT =
-  "Keep a token bucket per socket in its attachment ({ tokens, refilledAt }): refill 1 token per second up to 5, " +
-  'take one per message, and when none is left send {"type":"error","code":"rate_limited","retryAfterMs":…} ' +
+  "Keep a token bucket per name in a Map field ({ tokens, refilledAt }): refill 1 token per second up to 5, " +
+  'take one per frame, and when none is left send {"type":"error","code":"rate_limited","retryAfterMs":…} ' +
   "instead of storing and broadcasting. See TODO(step 6).";
+const NAME_HINT =
+  "The bucket belongs to the name, not to the socket: keep it in a Map<string, Bucket> field keyed by the sender's " +
+  "name, not in the attachment, so every connection of that name takes from the same one.";
+const EVERY_FRAME_HINT =
+  "Take the token before readMessage(data), so an invalid frame costs one too: a flood of garbage is limited like a flood of messages.";
 
 const RETRY_HINT =
   "retryAfterMs is the wait in milliseconds, Math.ceil((1 - tokens) * 1000), and the refill comes from the time " +
@@ -70,7 +77,7 @@ describe("06 · Rate limit", () => {
     expectTexts(history.messages, ["burst 1", "burst 2", "burst 3", "burst 4", "burst 5"], "only the 5 accepted messages in the history");
   });
 
-  check("the limit is per connection: others can still talk", HINT + " The bucket belongs to the socket, not the room.", async () => {
+  check("the limit is per name: others can still talk", HINT + " Each name has its own bucket, not one for the whole room.", async () => {
     const room = newRoom();
     const alice = await join(room, "alice");
     const bob = await join(room, "bob");
@@ -80,15 +87,35 @@ describe("06 · Rate limit", () => {
     await bob.expectNoMore("error", "bob is not rate limited");
   });
 
-  check("the limit holds across hibernation", "Store the bucket with ws.serializeAttachment() after every change: " +
-    "fields of the object are lost when it hibernates.", async () => {
+  check("reconnecting does not refill the bucket", NAME_HINT, async () => {
     const room = newRoom();
-    const alice = await join(room, "alice");
-    for (let i = 1; i <= 5; i++) alice.say(`burst ${i}`);
-    for (let i = 1; i <= 5; i++) await alice.nextMessage("the burst is delivered");
-    await evict(room);
-    alice.say("one too many");
-    const error = await alice.nextError("a rate_limited error, even though the object hibernated");
+    const first = await join(room, "alice");
+    for (let i = 1; i <= 5; i++) first.say(`burst ${i}`);
+    for (let i = 1; i <= 5; i++) await first.nextMessage("the burst is delivered");
+    await first.close(1000, "reconnecting");
+    const again = await join(room, "alice");
+    again.say("one too many");
+    const error = await again.nextError("a rate_limited error for alice's 6th message, sent on a new connection");
+    expectCode(error.code, "rate_limited");
+  });
+
+  check("two connections with one name share one budget", NAME_HINT, async () => {
+    const room = newRoom();
+    const tab1 = await join(room, "alice");
+    const tab2 = await join(room, "alice");
+    for (let i = 1; i <= 3; i++) tab1.say(`tab 1, ${i}`);
+    for (let i = 1; i <= 3; i++) await tab1.messageWithText(`tab 1, ${i}`, "tab 1's messages are delivered");
+    for (let i = 1; i <= 3; i++) tab2.say(`tab 2, ${i}`);
+    const error = await tab2.nextError("a rate_limited error for the 6th message alice sent, her 3rd on a second tab");
+    expectCode(error.code, "rate_limited");
+  });
+
+  check("invalid frames cost a token too", EVERY_FRAME_HINT, async () => {
+    const alice = await join(newRoom(), "alice");
+    for (let i = 1; i <= 5; i++) alice.sendRaw("not json");
+    for (let i = 1; i <= 5; i++) expectCode((await alice.nextError(`a bad_message error for invalid frame ${i}`)).code, "bad_message");
+    alice.say("hello");
+    const error = await alice.nextError("a rate_limited error for the message after 5 invalid frames");
     expectCode(error.code, "rate_limited");
   });
 

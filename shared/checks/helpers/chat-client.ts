@@ -1,7 +1,7 @@
 // Joining the chat inside workerd: requests go through the Worker's real fetch handler,
 // in the same process as the checks, so a check can also evict the room's object.
 import { env, exports } from "cloudflare:workers";
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { CheckFailure, show } from "./check.ts";
 import { ChatClient, newRoom } from "./chat-socket.ts";
 import { thrownIn, watchHandlers } from "./handler-errors.ts";
@@ -19,6 +19,17 @@ export function request(path: string, init?: RequestInit): Promise<Response> {
  */
 export async function evict(room: string, webSockets: "hibernate" | "close" = "hibernate") {
   await evictDurableObject(env.CHAT.getByName(room), { webSockets });
+}
+
+/**
+ * When the runtime last answered a socket of the room with its auto-response (null: never, so
+ * any "pong" came from the room's own code). Reads the room's first socket.
+ */
+export async function autoResponseTime(room: string): Promise<Date | null> {
+  return runInDurableObject(env.CHAT.getByName(room), (_instance, state) => {
+    const [socket] = state.getWebSockets();
+    return socket ? state.getWebSocketAutoResponseTimestamp(socket) : null;
+  });
 }
 
 /** Opens a WebSocket as `name` in `room` (reconnecting `after` a message id), or fails with what the server answered instead. */

@@ -1,6 +1,6 @@
 // A chat client for checks: it keeps every frame it receives and waits for frames by type.
 // It works on any standard WebSocket: workerd's (in-process checks) and Node's (real sockets).
-import type { ErrorFrame, MessageFrame, ServerFrame, UsersFrame } from "../../protocol.ts";
+import type { ErrorFrame, MessageFrame, ServerFrame } from "../../protocol.ts";
 import { CheckFailure, show, WAIT_MS } from "./check.ts";
 
 type FrameOf<T extends ServerFrame["type"]> = Extract<ServerFrame, { type: T }>;
@@ -19,6 +19,11 @@ export class ChatClient {
   private readonly taken = new Map<string, number>();
   private arrived: () => void = () => {};
   private closeEvent?: CloseEvent;
+  /**
+   * Who is online as this client sees it: the users frame replaces it, joined and left frames
+   * change it, as the chat page does. Undefined until the first users frame.
+   */
+  presence?: { count: number; names: Set<string> };
 
   readonly name: string;
   private readonly socket: WebSocket;
@@ -32,7 +37,9 @@ export class ChatClient {
     // workerd's sockets start paused until accept(); a browser's or Node's start open.
     (socket as { accept?: () => void }).accept?.();
     socket.addEventListener("message", (event) => {
-      this.frames.push(parse(event.data));
+      const frame = parse(event.data);
+      this.frames.push(frame);
+      this.applyPresence(frame);
       this.arrived();
     });
     socket.addEventListener("close", (event) => {
@@ -90,9 +97,6 @@ export class ChatClient {
   nextMessage(expected: string): Promise<MessageFrame> {
     return this.next("message", expected);
   }
-  nextUsers(expected: string): Promise<UsersFrame> {
-    return this.next("users", expected);
-  }
   nextError(expected: string): Promise<ErrorFrame> {
     return this.next("error", expected);
   }
@@ -110,6 +114,49 @@ export class ChatClient {
     else this.socket.close(code, reason);
     await this.waitFor(() => this.closeEvent !== undefined);
     return this.closeEvent;
+  }
+
+  /** Waits for the server to close the socket; resolves with the close event, or undefined after `ms`. */
+  async closed(ms = WAIT_MS): Promise<CloseEvent | undefined> {
+    await this.waitFor(() => this.closeEvent !== undefined, ms);
+    return this.closeEvent;
+  }
+
+  /** Waits for a frame that is exactly `text` (not JSON), such as "pong". */
+  async nextText(text: string, expected: string) {
+    const found = () => this.frames.some((frame) => frame.type === "unreadable" && frame.raw === text);
+    if (!(await this.waitFor(found))) {
+      throw new CheckFailure(expected, `${this.name} received no ${show(text)} within ${WAIT_MS / 1000} s (${this.summary()})`);
+    }
+  }
+
+  /**
+   * Waits until this client's view of who is online is `names` (sorted) with that count, as the
+   * page would build it from users, joined and left frames.
+   */
+  async expectPresence(names: string[], expected: string) {
+    const matches = () => show(this.presenceNow()) === show({ count: names.length, names });
+    if (await this.waitFor(matches)) return;
+    const frames = this.frames.filter((frame) => ["users", "joined", "left"].includes(frame.type));
+    const got = frames.length === 0
+      ? `${this.name} received no users, joined or left frame within ${WAIT_MS / 1000} s (${this.summary()})`
+      : `${this.name} received ${frames.slice(-4).map(show).join(", ")}: so ${show(this.presenceNow())}${this.meanwhile()}`;
+    throw new CheckFailure(expected, got);
+  }
+
+  /** The presence view as plain data: the count the server said, the names sorted. */
+  presenceNow() {
+    return this.presence && { count: this.presence.count, names: [...this.presence.names].sort() };
+  }
+
+  private applyPresence(frame: ServerFrame | Unreadable) {
+    if (frame.type === "users") this.presence = { count: frame.count, names: new Set(frame.names) };
+    if (frame.type !== "joined" && frame.type !== "left") return;
+    // A joined or left frame before any users frame still shows, so a failure can say what came.
+    this.presence ??= { count: 0, names: new Set() };
+    if (frame.type === "joined") this.presence.names.add(frame.name);
+    else this.presence.names.delete(frame.name);
+    this.presence.count = frame.count;
   }
 
   /** Whether the socket is still open (the server did not close it). */

@@ -1,7 +1,6 @@
 // Small assertions that fail with "Expected … / Got …" in the chat's own terms.
 import type { MessageFrame } from "../../protocol.ts";
 import { CheckFailure, show } from "./check.ts";
-import type { ChatClient } from "./chat-socket.ts";
 
 export function expectMessage(frame: MessageFrame, name: string, message: string) {
   if (frame.name !== name || frame.message !== message) {
@@ -21,16 +20,4 @@ export function expectCode(actual: string, expected: string) {
 
 export function expectEqual(actual: unknown, expected: unknown, what: string) {
   if (show(actual) !== show(expected)) throw new CheckFailure(`${what}: ${show(expected)}`, show(actual));
-}
-
-/** Reads users frames until the newest lists `names` (a join can trigger several on the way). */
-export async function expectUsers(client: ChatClient, names: string[], expected: string) {
-  for (;;) {
-    const frame = await client.nextUsers(expected);
-    const newest = client.all("users").at(-1) === frame;
-    if (newest && show(frame.names) === show(names)) {
-      expectEqual({ count: frame.count, names: frame.names }, { count: names.length, names }, expected);
-      return;
-    }
-  }
 }

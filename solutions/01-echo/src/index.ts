@@ -26,6 +26,9 @@ export class Chat extends DurableObject<Env> {
     const [client, server] = Object.values(new WebSocketPair());
     // acceptWebSocket (not server.accept()) lets the object sleep while sockets stay open.
     this.ctx.acceptWebSocket(server);
+    // The page sends "ping" every 30 s, so that proxies and routers keep an idle connection
+    // open. The runtime answers "pong" by itself, without waking the object.
+    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     const attachment: Attachment = { name };
     server.serializeAttachment(attachment);
     return new Response(null, { status: 101, webSocket: client });

@@ -55,12 +55,21 @@ export class Chat extends DurableObject<Env> {
     const name = params.get("name")!.trim();
     const after = Number(params.get("after") ?? 0);
     const [client, server] = Object.values(new WebSocketPair());
+    // Tell the others what changed, before this socket is among them: a name's first
+    // connection brings it online (a second tab changes nothing).
+    const online = this.onlineNames();
+    if (!online.has(name)) this.broadcast({ type: "joined", name, count: online.size + 1 });
     // acceptWebSocket (not server.accept()) lets the object sleep while sockets stay open.
     this.ctx.acceptWebSocket(server);
+    // The page sends "ping" every 30 s, so that proxies and routers keep an idle connection
+    // open. The runtime answers "pong" by itself, without waking the object.
+    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     const attachment: Attachment = { name };
     server.serializeAttachment(attachment);
     send(server, this.history(after));
-    this.broadcastUsers();
+    // The newcomer alone gets the whole list; everyone else got one small frame.
+    online.add(name);
+    send(server, { type: "users", count: online.size, names: [...online].sort() });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -90,11 +99,11 @@ export class Chat extends DurableObject<Env> {
     // waits and reports 1006. A connection that dropped without a close frame (a laptop lid)
     // arrives here with 1006. Neither 1005 ("no code given") nor 1006 may be sent: reply 1000.
     ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-    this.broadcastUsers();
+    this.leave(ws);
   }
 
   async webSocketError(ws: WebSocket) {
-    this.broadcastUsers();
+    this.leave(ws);
   }
 
   /**
@@ -116,17 +125,30 @@ export class Chat extends DurableObject<Env> {
   }
 
 
-  /** Tells everyone who is here. Derived from the sockets, so it is right after hibernation too. */
-  private broadcastUsers() {
+  /** Tells the others when a name's last connection has ended (closing one of two tabs changes nothing). */
+  private leave(ws: WebSocket) {
+    const { name } = ws.deserializeAttachment() as Attachment;
+    const online = this.onlineNames();
+    if (!online.has(name)) this.broadcast({ type: "left", name, count: online.size });
+  }
+
+  /**
+   * The distinct names on open sockets (a closing one is no longer OPEN). Derived from the
+   * sockets and their attachments, not kept in memory, so it is right after hibernation too.
+   */
+  private onlineNames(): Set<string> {
     const open = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
-    const everyone = open.map((ws) => (ws.deserializeAttachment() as Attachment).name);
-    const names = [...new Set(everyone)].sort();
-    this.broadcast({ type: "users", count: names.length, names });
+    return new Set(open.map((ws) => (ws.deserializeAttachment() as Attachment).name));
   }
 
   private broadcast(frame: ServerFrame) {
+    // One JSON text for everyone: the frame is the same, so serialise it once, not per socket.
+    const text = JSON.stringify(frame);
     // getWebSockets() lists every socket this object accepted, even after it hibernated.
-    for (const ws of this.ctx.getWebSockets()) send(ws, frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      // A socket that is closing can no longer be written to; it will be gone shortly.
+      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    }
   }
 }
 

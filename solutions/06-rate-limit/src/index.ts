@@ -1,15 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
-import { readJoin, readMessage, type HistoryFrame, type MessageFrame, type ServerFrame } from "../../../shared/protocol.ts";
+import { MAX_FRAME_LENGTH, readJoin, readMessage, type HistoryFrame, type MessageFrame, type ServerFrame } from "../../../shared/protocol.ts";
 
 /** How many earlier messages a newcomer sees. */
 const HISTORY_SIZE = 100;
 
-/** The rate limit, a token bucket: a burst of 5 messages, then 1 per second. */
+/** The rate limit, a token bucket per name: a burst of 5 frames, then 1 per second. */
 const BURST = 5;
 const REFILL_MS = 1000;
+type Bucket = { tokens: number; refilledAt: number };
 
 /** What each socket carries through hibernation (serializeAttachment). */
-type Attachment = { name: string; tokens: number; refilledAt: number };
+type Attachment = { name: string };
 
 /** The Worker: it checks the request and hands it to the room's Durable Object. */
 export default {
@@ -29,6 +30,12 @@ export default {
 export class Chat extends DurableObject<Env> {
   /** The newest timestamp handed out, so two messages never share one. */
   private lastTimestamp: number;
+  /**
+   * Each name's bucket, shared by all its connections: reconnecting does not refill it.
+   * Memory is enough here. The object hibernates only after some seconds without any event,
+   * and by then every bucket is full again (5 tokens take 5 s): a forgotten bucket is a full one.
+   */
+  private buckets = new Map<string, Bucket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -59,23 +66,32 @@ export class Chat extends DurableObject<Env> {
     const name = params.get("name")!.trim();
     const after = Number(params.get("after") ?? 0);
     const [client, server] = Object.values(new WebSocketPair());
+    // Tell the others what changed, before this socket is among them: a name's first
+    // connection brings it online (a second tab changes nothing).
+    const online = this.onlineNames();
+    if (!online.has(name)) this.broadcast({ type: "joined", name, count: online.size + 1 });
     // acceptWebSocket (not server.accept()) lets the object sleep while sockets stay open.
     this.ctx.acceptWebSocket(server);
-    const attachment: Attachment = { name, tokens: BURST, refilledAt: Date.now() };
+    // The page sends "ping" every 30 s, so that proxies and routers keep an idle connection
+    // open. The runtime answers "pong" by itself, without waking the object.
+    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    const attachment: Attachment = { name };
     server.serializeAttachment(attachment);
     send(server, this.history(after));
-    this.broadcastUsers();
+    // The newcomer alone gets the whole list; everyone else got one small frame.
+    online.add(name);
+    send(server, { type: "users", count: online.size, names: [...online].sort() });
     return new Response(null, { status: 101, webSocket: client });
   }
 
   async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer) {
-    const frame = readMessage(data);
-    if ("type" in frame) return send(ws, frame);
+    // Measured before parsing: JSON.parse of a huge frame costs time even to refuse it.
+    const length = typeof data === "string" ? data.length : data.byteLength;
+    if (length > MAX_FRAME_LENGTH) return ws.close(1009, `Frames may be at most ${MAX_FRAME_LENGTH} long.`);
 
     const sender = ws.deserializeAttachment() as Attachment;
-    const waitMs = takeToken(sender, Date.now());
-    // The bucket lives in the attachment, so it survives hibernation too.
-    ws.serializeAttachment(sender);
+    // Every frame costs a token, invalid ones too: a flood of garbage is limited like one of messages.
+    const waitMs = this.takeToken(sender.name, Date.now());
     if (waitMs > 0) {
       return send(ws, {
         type: "error",
@@ -84,6 +100,8 @@ export class Chat extends DurableObject<Env> {
         retryAfterMs: waitMs,
       });
     }
+    const frame = readMessage(data);
+    if ("type" in frame) return send(ws, frame);
 
     // The clock can stand still within a request, so step past the last timestamp.
     const timestamp = Math.max(Date.now(), this.lastTimestamp + 1);
@@ -106,11 +124,11 @@ export class Chat extends DurableObject<Env> {
     // waits and reports 1006. A connection that dropped without a close frame (a laptop lid)
     // arrives here with 1006. Neither 1005 ("no code given") nor 1006 may be sent: reply 1000.
     ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-    this.broadcastUsers();
+    this.leave(ws);
   }
 
   async webSocketError(ws: WebSocket) {
-    this.broadcastUsers();
+    this.leave(ws);
   }
 
   /**
@@ -132,17 +150,53 @@ export class Chat extends DurableObject<Env> {
   }
 
 
-  /** Tells everyone who is here. Derived from the sockets, so it is right after hibernation too. */
-  private broadcastUsers() {
+  /**
+   * Refills the name's bucket for the time that has passed, then takes one token.
+   * Returns 0 when the frame may go on, or how many ms until a token is back.
+   */
+  private takeToken(name: string, now: number): number {
+    let bucket = this.buckets.get(name);
+    if (!bucket) {
+      // Buckets that have refilled are the same as none: forget them, so the map stays small.
+      for (const [other, { refilledAt }] of this.buckets) {
+        if (now - refilledAt >= BURST * REFILL_MS) this.buckets.delete(other);
+      }
+      bucket = { tokens: BURST, refilledAt: now };
+      this.buckets.set(name, bucket);
+    }
+    // Clocks can go backwards: time that did not pass earns no tokens, and takes none away.
+    const refill = Math.max(0, now - bucket.refilledAt) / REFILL_MS;
+    bucket.tokens = Math.min(BURST, bucket.tokens + refill);
+    bucket.refilledAt = now;
+    if (bucket.tokens < 1) return Math.ceil((1 - bucket.tokens) * REFILL_MS);
+    bucket.tokens -= 1;
+    return 0;
+  }
+
+  /** Tells the others when a name's last connection has ended (closing one of two tabs changes nothing). */
+  private leave(ws: WebSocket) {
+    const { name } = ws.deserializeAttachment() as Attachment;
+    const online = this.onlineNames();
+    if (!online.has(name)) this.broadcast({ type: "left", name, count: online.size });
+  }
+
+  /**
+   * The distinct names on open sockets (a closing one is no longer OPEN). Derived from the
+   * sockets and their attachments, not kept in memory, so it is right after hibernation too.
+   */
+  private onlineNames(): Set<string> {
     const open = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
-    const everyone = open.map((ws) => (ws.deserializeAttachment() as Attachment).name);
-    const names = [...new Set(everyone)].sort();
-    this.broadcast({ type: "users", count: names.length, names });
+    return new Set(open.map((ws) => (ws.deserializeAttachment() as Attachment).name));
   }
 
   private broadcast(frame: ServerFrame) {
+    // One JSON text for everyone: the frame is the same, so serialise it once, not per socket.
+    const text = JSON.stringify(frame);
     // getWebSockets() lists every socket this object accepted, even after it hibernated.
-    for (const ws of this.ctx.getWebSockets()) send(ws, frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      // A socket that is closing can no longer be written to; it will be gone shortly.
+      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    }
   }
 }
 
@@ -150,20 +204,6 @@ type StoredMessage = { id: number; name: string; message: string; timestamp: num
 
 function toFrame({ id, name, message, timestamp }: StoredMessage): MessageFrame {
   return { type: "message", id, name, message, timestamp, serverTime: new Date(timestamp).toISOString() };
-}
-
-/**
- * Refills the sender's bucket for the time that has passed, then takes one token.
- * Returns 0 when the message may go, or how many ms until a token is back.
- */
-function takeToken(bucket: Attachment, now: number): number {
-  // Clocks can go backwards: time that did not pass earns no tokens, and takes none away.
-  const refill = Math.max(0, now - bucket.refilledAt) / REFILL_MS;
-  bucket.tokens = Math.min(BURST, bucket.tokens + refill);
-  bucket.refilledAt = now;
-  if (bucket.tokens < 1) return Math.ceil((1 - bucket.tokens) * REFILL_MS);
-  bucket.tokens -= 1;
-  return 0;
 }
 
 function send(ws: WebSocket, frame: ServerFrame) {

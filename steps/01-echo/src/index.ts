@@ -28,6 +28,9 @@ export class Chat extends DurableObject<Env> {
     // TODO(step 1): accept `server` with this.ctx.acceptWebSocket(server): unlike server.accept(),
     // it lets the object sleep while the socket stays open. Then remember who is on this socket:
     // server.serializeAttachment(attachment), with const attachment: Attachment = { name }.
+    // Last, let the runtime answer the page's keepalive: every 30 s it sends "ping", so that
+    // proxies keep an idle connection open. this.ctx.setWebSocketAutoResponse(
+    // new WebSocketRequestResponsePair("ping", "pong")) answers "pong" without waking the object.
     return new Response(null, { status: 101, webSocket: client });
   }
 

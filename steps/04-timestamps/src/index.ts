@@ -48,6 +48,9 @@ export class Chat extends DurableObject<Env> {
     const [client, server] = Object.values(new WebSocketPair());
     // acceptWebSocket (not server.accept()) lets the object sleep while sockets stay open.
     this.ctx.acceptWebSocket(server);
+    // The page sends "ping" every 30 s, so that proxies and routers keep an idle connection
+    // open. The runtime answers "pong" by itself, without waking the object.
+    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     const attachment: Attachment = { name };
     server.serializeAttachment(attachment);
     send(server, this.history(after));
@@ -97,8 +100,13 @@ export class Chat extends DurableObject<Env> {
 
 
   private broadcast(frame: ServerFrame) {
+    // One JSON text for everyone: the frame is the same, so serialise it once, not per socket.
+    const text = JSON.stringify(frame);
     // getWebSockets() lists every socket this object accepted, even after it hibernated.
-    for (const ws of this.ctx.getWebSockets()) send(ws, frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      // A socket that is closing can no longer be written to; it will be gone shortly.
+      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    }
   }
 }
 

@@ -55,14 +55,21 @@ export class Chat extends DurableObject<Env> {
     const name = params.get("name")!.trim();
     const after = Number(params.get("after") ?? 0);
     const [client, server] = Object.values(new WebSocketPair());
+    // TODO(step 5): before accepting, tell the others what changed: if `name` has no open socket
+    // yet, send everyone { type: "joined", name, count }, count being the distinct names online
+    // with this one. A second tab of a name already here changes nothing: send nothing.
     // acceptWebSocket (not server.accept()) lets the object sleep while sockets stay open.
     this.ctx.acceptWebSocket(server);
+    // The page sends "ping" every 30 s, so that proxies and routers keep an idle connection
+    // open. The runtime answers "pong" by itself, without waking the object.
+    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     const attachment: Attachment = { name };
     server.serializeAttachment(attachment);
     send(server, this.history(after));
-    // TODO(step 5): tell every socket who is here: { type: "users", count, names }, with the
-    // distinct names, sorted. Build them from this.ctx.getWebSockets() and each socket's attachment,
-    // not from a Map in memory: memory is empty after the object hibernates.
+    // TODO(step 5): send the newcomer alone who is here: { type: "users", count, names }, with the
+    // distinct names, sorted. Build them from this.ctx.getWebSockets() (open sockets only:
+    // readyState WebSocket.OPEN) and each socket's attachment, not from a Map in memory: memory
+    // is empty after the object hibernates.
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -92,8 +99,9 @@ export class Chat extends DurableObject<Env> {
     // waits and reports 1006. A connection that dropped without a close frame (a laptop lid)
     // arrives here with 1006. Neither 1005 ("no code given") nor 1006 may be sent: reply 1000.
     ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-    // TODO(step 5): tell the others who is still here. Leave out sockets whose readyState is no
-    // longer WebSocket.OPEN (this one is closing). A connection that breaks the protocol comes to
+    // TODO(step 5): if this was the name's last open socket, tell the others
+    // { type: "left", name, count }. Leave out sockets whose readyState is no longer
+    // WebSocket.OPEN (this one is closing). A connection that breaks the protocol comes to
     // webSocketError(ws) instead: add that handler and do the same there.
   }
 
@@ -117,8 +125,13 @@ export class Chat extends DurableObject<Env> {
 
 
   private broadcast(frame: ServerFrame) {
+    // One JSON text for everyone: the frame is the same, so serialise it once, not per socket.
+    const text = JSON.stringify(frame);
     // getWebSockets() lists every socket this object accepted, even after it hibernated.
-    for (const ws of this.ctx.getWebSockets()) send(ws, frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      // A socket that is closing can no longer be written to; it will be gone shortly.
+      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    }
   }
 }
 

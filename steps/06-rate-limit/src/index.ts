@@ -4,10 +4,11 @@ import { readJoin, readMessage, type HistoryFrame, type MessageFrame, type Serve
 /** How many earlier messages a newcomer sees. */
 const HISTORY_SIZE = 100;
 
+// TODO(step 6): a token bucket per name, { tokens: number; refilledAt: number }: a burst of 5
+// frames, then 1 token back per second.
+
 /** What each socket carries through hibernation (serializeAttachment). */
 type Attachment = { name: string };
-// TODO(step 6): give each socket a token bucket here, { tokens: number; refilledAt: number },
-// starting full (5 tokens). In the attachment, it survives hibernation.
 
 /** The Worker: it checks the request and hands it to the room's Durable Object. */
 export default {
@@ -27,6 +28,9 @@ export default {
 export class Chat extends DurableObject<Env> {
   /** The newest timestamp handed out, so two messages never share one. */
   private lastTimestamp: number;
+  // TODO(step 6): keep each name's bucket in a Map<string, Bucket> field, shared by all the name's
+  // connections, so reconnecting does not refill it. Memory is enough: the object hibernates
+  // only after seconds without any event, and by then every bucket is full again.
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -57,25 +61,35 @@ export class Chat extends DurableObject<Env> {
     const name = params.get("name")!.trim();
     const after = Number(params.get("after") ?? 0);
     const [client, server] = Object.values(new WebSocketPair());
+    // Tell the others what changed, before this socket is among them: a name's first
+    // connection brings it online (a second tab changes nothing).
+    const online = this.onlineNames();
+    if (!online.has(name)) this.broadcast({ type: "joined", name, count: online.size + 1 });
     // acceptWebSocket (not server.accept()) lets the object sleep while sockets stay open.
     this.ctx.acceptWebSocket(server);
+    // The page sends "ping" every 30 s, so that proxies and routers keep an idle connection
+    // open. The runtime answers "pong" by itself, without waking the object.
+    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     const attachment: Attachment = { name };
     server.serializeAttachment(attachment);
     send(server, this.history(after));
-    this.broadcastUsers();
+    // The newcomer alone gets the whole list; everyone else got one small frame.
+    online.add(name);
+    send(server, { type: "users", count: online.size, names: [...online].sort() });
     return new Response(null, { status: 101, webSocket: client });
   }
 
   async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer) {
+    // TODO(step 6): first, before parsing, close a frame longer than MAX_FRAME_LENGTH (from the
+    // protocol file; data.length, or data.byteLength for binary) with ws.close(1009, reason).
+    // Then take a token from the sender's bucket, for every frame, valid or not: refill it for
+    // the time passed (1 token per 1000 ms, at most 5). With none left, send
+    // { type: "error", code: "rate_limited", message, retryAfterMs } and stop: no storing, no broadcast.
+    // No setTimeout or setInterval: timers keep the object from hibernating.
     const frame = readMessage(data);
     if ("type" in frame) return send(ws, frame);
 
     const sender = ws.deserializeAttachment() as Attachment;
-    // TODO(step 6): rate limit each socket: a burst of 5 messages, then 1 per second.
-    // Refill the bucket for the time passed (1 token per 1000 ms, at most 5), save it with
-    // ws.serializeAttachment(sender), and take a token. With none left, send
-    // { type: "error", code: "rate_limited", message, retryAfterMs } and stop: no storing, no broadcast.
-    // No setTimeout or setInterval: timers keep the object from hibernating.
     // The clock can stand still within a request, so step past the last timestamp.
     const timestamp = Math.max(Date.now(), this.lastTimestamp + 1);
     this.lastTimestamp = timestamp;
@@ -97,11 +111,11 @@ export class Chat extends DurableObject<Env> {
     // waits and reports 1006. A connection that dropped without a close frame (a laptop lid)
     // arrives here with 1006. Neither 1005 ("no code given") nor 1006 may be sent: reply 1000.
     ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-    this.broadcastUsers();
+    this.leave(ws);
   }
 
   async webSocketError(ws: WebSocket) {
-    this.broadcastUsers();
+    this.leave(ws);
   }
 
   /**
@@ -123,17 +137,30 @@ export class Chat extends DurableObject<Env> {
   }
 
 
-  /** Tells everyone who is here. Derived from the sockets, so it is right after hibernation too. */
-  private broadcastUsers() {
+  /** Tells the others when a name's last connection has ended (closing one of two tabs changes nothing). */
+  private leave(ws: WebSocket) {
+    const { name } = ws.deserializeAttachment() as Attachment;
+    const online = this.onlineNames();
+    if (!online.has(name)) this.broadcast({ type: "left", name, count: online.size });
+  }
+
+  /**
+   * The distinct names on open sockets (a closing one is no longer OPEN). Derived from the
+   * sockets and their attachments, not kept in memory, so it is right after hibernation too.
+   */
+  private onlineNames(): Set<string> {
     const open = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
-    const everyone = open.map((ws) => (ws.deserializeAttachment() as Attachment).name);
-    const names = [...new Set(everyone)].sort();
-    this.broadcast({ type: "users", count: names.length, names });
+    return new Set(open.map((ws) => (ws.deserializeAttachment() as Attachment).name));
   }
 
   private broadcast(frame: ServerFrame) {
+    // One JSON text for everyone: the frame is the same, so serialise it once, not per socket.
+    const text = JSON.stringify(frame);
     // getWebSockets() lists every socket this object accepted, even after it hibernated.
-    for (const ws of this.ctx.getWebSockets()) send(ws, frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      // A socket that is closing can no longer be written to; it will be gone shortly.
+      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    }
   }
 }
 
