@@ -1,15 +1,18 @@
-// Kit check for the solutions (stage 06): invalid frames do not use up the rate limit.
-// A frame that readMessage rejects costs the object one parse and one error frame to the
-// sender (nothing stored, nothing fanned out), and its answer should name the real mistake
-// (bad_message), not "slow down". So the bucket is only charged for messages it would accept.
+// Kit check for the solutions (stage 06): a flood of invalid frames is limited like a flood of
+// messages. Each frame costs a token before it is parsed, so garbage cannot buy unlimited parsing
+// and error frames; the first 5 get the real reason (bad_message), the rest "slow down".
 import { expect, test } from "vitest";
 import { join, newRoom } from "../helpers/chat-client.ts";
 
-test("invalid frames do not use up the burst: after 10 of them, 5 messages still go through", async () => {
-  const alice = await join(newRoom("tokens"), "alice");
-  for (let i = 0; i < 10; i++) alice.sendRaw(i % 2 ? "not json" : JSON.stringify({ message: " " }));
-  for (let i = 1; i <= 5; i++) alice.say(`burst ${i}`);
-  for (let i = 1; i <= 5; i++) await alice.nextMessage(`message ${i} of the burst is delivered`);
-  await alice.expectNoMore("message", "only the 5 messages");
-  expect(alice.all("error").map((e) => e.code)).toEqual(Array(10).fill("bad_message"));
+test("a flood of 50 invalid frames: 5 bad_message answers, then rate_limited, and nothing stored or sent on", async () => {
+  const room = newRoom("flood");
+  const alice = await join(room, "alice");
+  const bob = await join(room, "bob");
+  for (let i = 0; i < 50; i++) alice.sendRaw(i % 2 ? "not json" : JSON.stringify({ message: " " }));
+  for (let i = 1; i <= 50; i++) await alice.nextError(`an answer to invalid frame ${i}`);
+  const codes = alice.all("error").map((error) => error.code);
+  expect(codes).toEqual([...Array(5).fill("bad_message"), ...Array(45).fill("rate_limited")]);
+  await bob.expectNoMore("message", "bob receives nothing from the flood");
+  const reader = await join(room, "reader");
+  expect((await reader.next("history", "the history frame")).messages).toEqual([]);
 });
