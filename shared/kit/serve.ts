@@ -1,6 +1,7 @@
 // `npm run step -- N [--port P] [--lan]` and `npm run solution -- N [--port P] [--lan]`: serves
 // one stage's folder with `wrangler dev`, each with its own local Durable Object state.
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { constants } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -63,16 +64,21 @@ Serving ${stageDir(kind, stage)} (stage ${stage.number}: ${stage.title}) with wr
 ${values.lan ? lanBanner(port) : ""}`);
 
   const wranglerArgs = [
-    WRANGLER, "dev", stageEntry(kind, stage),
-    "--config", "wrangler.jsonc",
+    WRANGLER, "dev", join(REPO_ROOT, stageEntry(kind, stage)),
+    "--config", join(REPO_ROOT, "wrangler.jsonc"),
     "--ip", host,
     "--port", String(port),
     // wrangler's default inspector port is the same for every server: two at once would collide.
     "--inspector-port", String(await freePort()),
     "--persist-to", stateDir,
   ];
+  mkdirSync(stateDir, { recursive: true });
   const child = spawn(process.execPath, wranglerArgs, {
-    cwd: REPO_ROOT,
+    // Run from the state folder, not the repository: there, wrangler compares ./worker-configuration.d.ts
+    // with types made for this one entry and warns "Your types might be out of date" on every start.
+    // The kit's types serve all stages at once (a kit test keeps them current), so the warning is
+    // noise. wrangler's own scratch files (.wrangler/) land in the state folder too.
+    cwd: stateDir,
     stdio: "inherit",
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
   });

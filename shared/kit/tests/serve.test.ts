@@ -129,6 +129,13 @@ describe("npm run solution -- N", () => {
       carol.socket.close();
 
       for (const server of servers) await server.stop();
+      for (const server of servers) {
+        // wrangler compares the root worker-configuration.d.ts with types made for one entry; the
+        // kit's types serve every stage (typecheck.test.ts keeps them current), so no false alarm.
+        assert.doesNotMatch(server.output(), /types might be out of date/i);
+        assert.match(server.output(), /Ready on/);
+      }
+      assert.ok(!existsSync(join(REPO_ROOT, "solutions/01-echo/.wrangler")), "wrangler's scratch files went into the stage folder");
     } finally {
       servers.forEach((server) => server.kill());
     }
