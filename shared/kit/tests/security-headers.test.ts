@@ -1,6 +1,8 @@
 // The chat page's security headers (shared/public/_headers), as a real `wrangler dev` serves
-// them, and the page still working under its Content-Security-Policy in Chromium.
+// them, and the page still working under its Content-Security-Policy in Chromium; and the
+// WebSocket upgrade's Origin check (shared/protocol.ts readJoin) over real HTTP.
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { chromiumSkipReason, launchChromium } from "../browser/chromium.ts";
@@ -46,6 +48,53 @@ describe("security headers from `wrangler dev`", () => {
     for (const path of ["/chat.js", "/vendor/uqr.mjs"]) {
       const response = await fetch(`${server().origin}${path}`);
       assert.match(response.headers.get("content-type") ?? "", /^text\/javascript/, path);
+    }
+  });
+
+  describe("WebSocket upgrades check Origin", () => {
+    /** Sends an upgrade request as a page at `origin` would (none: a command-line client) and resolves with its status and body. */
+    function upgrade(headers: Record<string, string>): Promise<{ status: number; body: string }> {
+      const { port } = server();
+      return new Promise((resolve, reject) => {
+        const sent = request({
+          host: "127.0.0.1",
+          port,
+          path: "/ws?room=origin-check&name=ada",
+          headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", ...headers },
+        });
+        sent.on("upgrade", (response, socket) => {
+          socket.destroy();
+          resolve({ status: response.statusCode ?? 0, body: "" });
+        });
+        sent.on("response", (response) => {
+          let body = "";
+          response.on("data", (chunk) => (body += chunk));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+        });
+        sent.on("error", reject);
+        sent.end();
+      });
+    }
+
+    test("the chat's own page may open a socket", async () => {
+      assert.equal((await upgrade({ Origin: server().origin })).status, 101);
+    });
+
+    test("so may a client that sends no Origin (a command-line client)", async () => {
+      assert.equal((await upgrade({})).status, 101);
+    });
+
+    test("the page opened on a network address (--lan) may too: the host it was opened on counts", async () => {
+      const lan = `192.168.1.23:${server().port}`;
+      assert.equal((await upgrade({ Host: lan, Origin: `http://${lan}` })).status, 101);
+    });
+
+    for (const origin of ["https://elsewhere.example", "http://127.0.0.1.elsewhere.example", "null"]) {
+      test(`a page at ${origin} gets 403 with a JSON error`, async () => {
+        const { status, body } = await upgrade({ Origin: origin });
+        assert.equal(status, 403);
+        assert.match(JSON.parse(body).error, /other sites/);
+      });
     }
   });
 
