@@ -12,16 +12,12 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playw
 import { chromiumSkipReason, launchChromium } from "../browser/chromium.ts";
 import { startDevServer, type DevServer } from "../dev-server.ts";
 import { isPortFree } from "../free-port.ts";
-
-const WAIT_MS = 20_000;
+import * as chats from "./chat-page-helpers.ts";
+import { say, send, shown, texts, waitForStatus, waitForText, waitForTexts, WAIT_MS, type Chat } from "./chat-page-helpers.ts";
 /** A made-up room: two words and three groups of four letters or digits, like swift-otter-7k2m-q9xd-4hn3. */
 const ROOM_SHAPE = /^[a-z]+-[a-z]+(?:-[0-9a-z]{4}){3}$/;
 /** A restarted wrangler needs a while, and the page's backoff may add up to 10 s on top. */
 const RECONNECT_WAIT_MS = 60_000;
-
-type Shown = { name: string; text: string; mine: boolean; time: string | null; iso: string | null };
-/** A page, what it showed in dialogs and threw, and the WebSockets it opened with what it sent on each. */
-type Chat = { page: Page; dialogs: string[]; errors: string[]; sockets: { url: string; sent: string[] }[] };
 
 describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
   const stateDir = mkdtempSync(join(tmpdir(), "hello-chat-page-"));
@@ -61,10 +57,7 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
     return server;
   }
 
-  /**
-   * A fresh browser profile (own localStorage) that joins `room` as `name` through the form.
-   * With `clock`, the page's timers are Playwright's, so a test can stop its time.
-   */
+  /** A fresh browser profile that joins `room` as `name` (chat-page-helpers.ts). */
   async function openChat(
     server: DevServer,
     room: string,
@@ -72,25 +65,8 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
     options: BrowserContextOptions = {},
     { clock = false } = {},
   ): Promise<Chat> {
-    const context = await browser.newContext({ locale: "en-US", timezoneId: "UTC", ...options });
-    contexts.push(context);
-    if (clock) await context.clock.install();
-    const page = await context.newPage();
-    const chat: Chat = { page, dialogs: [], errors: [], sockets: [] };
-    page.on("dialog", (dialog) => {
-      chat.dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on("pageerror", (error) => chat.errors.push(error.message));
-    page.on("websocket", (socket) => {
-      const sent: string[] = [];
-      chat.sockets.push({ url: socket.url(), sent });
-      socket.on("framesent", ({ payload }) => sent.push(String(payload)));
-    });
-    await page.goto(`${server.origin}/?room=${room}`);
-    await page.getByLabel("Your name").fill(name);
-    await page.getByLabel("Your name").press("Enter");
-    await waitForStatus(page, "connected");
+    const chat = await chats.openChat(browser, server, room, name, options, { clock });
+    contexts.push(chat.page.context());
     return chat;
   }
 
@@ -323,8 +299,8 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
 
       const missed = Array.from({ length: 105 }, (_, i) => `missed ${i + 1}`);
       await crashWhile([ada], async (server) => {
-        // 5 at a time: the rate limit allows each connection a burst of 5.
-        for (let i = 0; i < missed.length; i += 5) await say(server, "room-gap", "bob", missed.slice(i, i + 5));
+        // 5 at a time, each under another name: the rate limit allows each name a burst of 5.
+        for (let i = 0; i < missed.length; i += 5) await say(server, "room-gap", `bob-${i / 5}`, missed.slice(i, i + 5));
       });
       await waitForTexts(ada.page, ["before the crash", ...missed.slice(5)]);
       // Chat lines by their text, the notice in brackets.
@@ -396,89 +372,12 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
 
 });
 
-/** Someone else in the room, as a plain WebSocket client: sends `messages` and waits until they are stored. */
-async function say(server: DevServer, room: string, name: string, messages: string[]): Promise<void> {
-  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?room=${room}&name=${name}`);
-  const last = messages.at(-1);
-  const done = new Promise<void>((resolve, reject) => {
-    socket.addEventListener("message", (event) => {
-      const frame = JSON.parse(String(event.data)) as { type: string; name?: string; message?: string };
-      if (frame.type === "message" && frame.name === name && frame.message === last) resolve();
-    });
-    socket.addEventListener("error", () => reject(new Error(`${name} could not join ${room}`)));
-  });
-  socket.addEventListener("open", () => {
-    for (const message of messages) socket.send(JSON.stringify({ message }));
-  });
-  try {
-    await done;
-  } finally {
-    socket.close();
-  }
-}
-
 async function distanceFromBottom(page: Page): Promise<number> {
   const distance = await page.evaluate(
     '(({ scrollHeight, scrollTop, clientHeight }) => scrollHeight - scrollTop - clientHeight)(document.getElementById("scroller"))',
   );
   return Math.round(Number(distance));
 }
-
-async function send(page: Page, text: string, { waitForEnabled = true } = {}): Promise<void> {
-  const input = page.getByLabel("Message", { exact: true });
-  await input.fill(text);
-  if (waitForEnabled) await page.locator("#send:enabled").waitFor({ timeout: WAIT_MS });
-  await input.press("Enter");
-}
-
-async function waitForStatus(page: Page, state: string, timeout = WAIT_MS): Promise<void> {
-  await page.locator(`#status[data-state="${state}"]`).waitFor({ timeout });
-}
-
-async function waitForText(page: Page, selector: string, expected: string | RegExp): Promise<void> {
-  const pattern = typeof expected === "string" ? new RegExp(`^${escapeRegExp(expected)}$`) : expected;
-  try {
-    await page.locator(selector).filter({ hasText: pattern }).waitFor({ timeout: WAIT_MS });
-  } catch (error) {
-    const actual = await page.locator(selector).textContent();
-    throw new Error(`${selector} should read ${expected}, but reads "${actual}"`, { cause: error });
-  }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** Waits until the page shows exactly `expected` (in order), then returns the lines. */
-async function waitForTexts(page: Page, expected: string[]): Promise<Shown[]> {
-  // Polled from here: page.waitForFunction evaluates its condition with eval, which the page's
-  // Content-Security-Policy (shared/public/_headers) forbids.
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const lines = await shown(page);
-    const actual = texts(lines);
-    if (JSON.stringify(actual) === JSON.stringify(expected)) return lines;
-    if (Date.now() > deadline) {
-      throw new Error(`expected messages ${JSON.stringify(expected)}, the page shows ${JSON.stringify(actual)}`);
-    }
-    await sleep(50);
-  }
-}
-
-/** The chat lines the page shows (not notices between them). */
-function shown(page: Page): Promise<Shown[]> {
-  return page.locator("#messages > li.message").evaluateAll((items) =>
-    items.map((item) => ({
-      name: item.querySelector(".name")?.textContent ?? "",
-      text: item.querySelector(".text")?.textContent ?? "",
-      mine: item.classList.contains("mine"),
-      time: item.querySelector("time")?.textContent ?? null,
-      iso: item.querySelector("time")?.getAttribute("datetime") ?? null,
-    })),
-  );
-}
-
-const texts = (lines: Shown[]) => lines.map((line) => line.text);
 
 function focusedId(page: Page): Promise<string | undefined> {
   return page.evaluate("document.activeElement?.id");
