@@ -39,6 +39,8 @@ let status = "offline";
 let seen = createHistory();
 /** Texts sent and not answered yet: the server answers each with our message or an error. */
 let pending = [];
+/** Who is online (stage 05 on): set by each connection's users frame, then changed by joined and left. */
+let online = new Set();
 let retryAt = 0;
 let countdown;
 
@@ -157,6 +159,7 @@ function setStatus(next, failures) {
   if (next !== "connected") {
     // Replies to what was sent on the old socket will never come; who is online is unknown.
     pending = [];
+    online = new Set();
     $("online-summary").hidden = true;
     $("people").hidden = true;
   }
@@ -173,7 +176,18 @@ function showFrame(frame) {
     // their ids too would hide every message of a stage started afresh, whose ids restart at 1.)
     if (isMessage(frame)) showMessage(frame);
   } else if (frame.type === "users") {
-    if (Array.isArray(frame.names)) showUsers(frame);
+    // The whole list: the newcomer's, after every reconnect too, so it replaces what was known.
+    if (Array.isArray(frame.names)) {
+      online = new Set(frame.names.map(String));
+      showOnline(frame.count);
+    }
+  } else if (frame.type === "joined" || frame.type === "left") {
+    // What changed since: a name's first connection opened, or its last one closed.
+    if (typeof frame.name === "string") {
+      if (frame.type === "joined") online.add(frame.name);
+      else online.delete(frame.name);
+      showOnline(frame.count);
+    }
   } else if (frame.type === "error") {
     showError(frame);
   }
@@ -203,14 +217,15 @@ function append(item, stick) {
   else $("jump").hidden = false;
 }
 
-function showUsers(frame) {
-  const names = frame.names.map(String);
-  const count = Number.isInteger(frame.count) ? frame.count : names.length;
+/** Shows who is online, sorted as the server sorts them; the count is the server's. */
+function showOnline(count) {
+  const sorted = [...online].sort();
+  if (!Number.isInteger(count)) count = sorted.length;
   const summary = $("online-summary");
-  summary.textContent = onlineSummary(count, names);
+  summary.textContent = onlineSummary(count, sorted);
   summary.hidden = false;
   $("people-title").textContent = `${count} online`;
-  $("people-list").replaceChildren(...names.map((name) => personItem(name, name === me)));
+  $("people-list").replaceChildren(...sorted.map((name) => personItem(name, name === me)));
   $("people").hidden = false;
 }
 
