@@ -2,7 +2,7 @@
 // so earlier stages simply show less: history from stage 03, times from 04, who is
 // online from 05, the rate limit at 06. Small modules, no framework:
 //   rules.js       the server's rules (names, message length, rooms)
-//   connection.js  the WebSocket that reconnects by itself
+//   connection.js  the WebSocket that reconnects by itself, and notices when it went silent
 //   history.js     where to resume after a reconnect, and what is new in the history
 //   render.js      frames to elements, always as text
 //   invite.js      link, Copy button, QR code
@@ -125,7 +125,7 @@ function join(name) {
   $("join").hidden = true;
   $("composer").hidden = false;
   $("you").hidden = false;
-  connection = openConnection({ url: socketUrl, onStatus: setStatus, onFrame: showFrame });
+  connection = openConnection({ url: socketUrl, onStatus: setStatus, onFrame: showFrame, onClose: showClose });
   messageInput.focus();
 }
 
@@ -231,9 +231,10 @@ function showOnline(count) {
 
 /** Error frames belong next to the input they are about, not in the conversation. */
 function showError(frame) {
-  const unsent = pending.shift();
-  // Give the refused text back, so it is not lost, unless something new was typed meanwhile.
-  if (unsent !== undefined && messageInput.value === "") messageInput.value = unsent;
+  // With nothing sent, it is about no message of ours: a stage that does not let the runtime
+  // answer "ping" with "pong" refuses the ping itself.
+  if (pending.length === 0) return;
+  giveBack();
   if (frame.code === "rate_limited" && frame.retryAfterMs > 0) {
     retryAt = Date.now() + frame.retryAfterMs;
     clearTimeout(countdown);
@@ -244,6 +245,26 @@ function showError(frame) {
     sendError.textContent = typeof frame.message === "string" ? frame.message : "The server refused that message.";
   }
   updateSendState();
+}
+
+/** Puts a refused text back in the input, so it is not lost, unless something new was typed meanwhile. */
+function giveBack() {
+  const unsent = pending.shift();
+  if (unsent !== undefined && messageInput.value === "") messageInput.value = unsent;
+}
+
+/**
+ * The connection closed; the page reconnects by itself. 1009 (stage 06) means a frame was too
+ * big for the server: the first text not answered yet was not sent. Say so, not just reconnect.
+ * (The page sends at most 1000 characters, far below the limit, so it should never happen.)
+ */
+function showClose({ code }) {
+  if (code !== 1009) return;
+  giveBack();
+  sendError.setAttribute("aria-live", "polite");
+  sendError.textContent =
+    "The server closed the connection, calling a message too big (close code 1009): it was not sent. " +
+    `Up to ${MAX_MESSAGE_LENGTH} characters should fit, so the server's limit is too low.`;
 }
 
 function tickCountdown() {

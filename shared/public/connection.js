@@ -1,11 +1,20 @@
 // A WebSocket that comes back. After the server goes away it retries with exponential
 // backoff and jitter (so a room full of laptops does not knock all at the same instant),
-// and reports its status: connecting, connected, reconnecting or offline.
+// and reports its status: connecting, connected, reconnecting or offline. While connected it
+// sends "ping" now and then, which the server's runtime answers with "pong": a connection
+// that stays silent after a ping is dead (a laptop that slept, a new Wi-Fi), even if the
+// browser has not noticed yet, and is replaced by a new one.
 
-const FIRST_DELAY_MS = 500;
-const MAX_DELAY_MS = 10_000;
+// The connection's timings, all here. Exported for the browser tests, which move Playwright's
+// clock past them rather than wait.
+export const FIRST_DELAY_MS = 500;
+export const MAX_DELAY_MS = 10_000;
 /** A connection that lasted this long was a real one: start the backoff afresh. */
-const STABLE_MS = 5_000;
+export const STABLE_MS = 5_000;
+/** How often an open connection says "ping": often enough that proxies keep an idle one open. */
+export const PING_INTERVAL_MS = 30_000;
+/** No frame at all (a "pong" or anything else) this long after a ping: the connection is dead. */
+export const PONG_TIMEOUT_MS = 10_000;
 
 /**
  * How long to wait before retry number `attempt` (0, 1, 2, …): the backoff doubles from
@@ -20,15 +29,21 @@ export function retryDelay(attempt, random = Math.random) {
 /**
  * Opens the address that `url()` returns and keeps it open, asking `url()` again on every
  * attempt (where to resume changes as messages arrive). onStatus(status, failures) with the
- * number of attempts in a row that could not connect, onFrame(frame) for every frame.
+ * number of attempts in a row that could not connect, onFrame(frame) for every frame,
+ * onClose(event) when the server or the network closed the connection.
  */
-export function openConnection({ url, onStatus, onFrame }) {
+export function openConnection({ url, onStatus, onFrame, onClose }) {
   let socket;
   let attempt = 0;
   let failures = 0;
   let retryTimer;
   let stopped = false;
   let connectedOnce = false;
+  /** When the current socket opened (0: not yet). */
+  let openedAt = 0;
+  /** While connected: the ping every PING_INTERVAL_MS, and after one, the deadline for any frame. */
+  let pingTimer;
+  let pongTimer;
 
   const setStatus = (status) => onStatus(status, failures);
 
@@ -37,15 +52,22 @@ export function openConnection({ url, onStatus, onFrame }) {
     setStatus(!navigator.onLine ? "offline" : connectedOnce ? "reconnecting" : "connecting");
     const ws = new WebSocket(url());
     socket = ws;
-    let openedAt = 0;
+    openedAt = 0;
 
     ws.addEventListener("open", () => {
+      if (socket !== ws) return;
       openedAt = Date.now();
       connectedOnce = true;
       failures = 0;
       setStatus("connected");
+      pingTimer = setInterval(ping, PING_INTERVAL_MS);
     });
     ws.addEventListener("message", (event) => {
+      if (socket !== ws) return;
+      // Any frame shows the connection is alive, the runtime's "pong" too (the only one that is not JSON).
+      clearTimeout(pongTimer);
+      pongTimer = undefined;
+      if (event.data === "pong") return;
       let frame;
       try {
         frame = JSON.parse(event.data);
@@ -54,13 +76,40 @@ export function openConnection({ url, onStatus, onFrame }) {
       }
       if (typeof frame === "object" && frame !== null) onFrame(frame);
     });
-    ws.addEventListener("close", () => {
-      if (socket !== ws || stopped) return;
-      socket = undefined;
-      if (!openedAt) failures++;
-      if (openedAt && Date.now() - openedAt > STABLE_MS) attempt = 0;
-      scheduleRetry();
+    ws.addEventListener("close", (event) => {
+      if (socket !== ws) return;
+      onClose?.(event);
+      lost();
     });
+  }
+
+  /** Says "ping" on the open socket: if nothing at all comes back in time, the connection is dead. */
+  function ping() {
+    const ws = socket;
+    if (ws?.readyState !== WebSocket.OPEN) return;
+    ws.send("ping");
+    pongTimer ??= setTimeout(() => {
+      // Retry at once, without waiting for the close event: on a dead connection the browser
+      // may wait a minute for the closing handshake. Events of that socket no longer count.
+      lost();
+      ws.close();
+    }, PONG_TIMEOUT_MS);
+  }
+
+  /** Done with the current socket: its timers stop, its frames and close event no longer count. */
+  function forget() {
+    clearInterval(pingTimer);
+    clearTimeout(pongTimer);
+    pingTimer = pongTimer = undefined;
+    socket = undefined;
+  }
+
+  /** The current socket closed, or went silent: try again. */
+  function lost() {
+    forget();
+    if (!openedAt) failures++;
+    if (openedAt && Date.now() - openedAt > STABLE_MS) attempt = 0;
+    scheduleRetry();
   }
 
   function scheduleRetry() {
@@ -76,14 +125,16 @@ export function openConnection({ url, onStatus, onFrame }) {
     open();
   }
 
-  const onOnline = () => retryNow();
+  // Back online, or back in front of the reader (perhaps after a sleep): reconnect now, or,
+  // when connected, check at once that the connection survived.
+  const wake = () => (socket ? ping() : retryNow());
   const onOffline = () => {
     if (!socket) setStatus("offline");
   };
   const onVisible = () => {
-    if (document.visibilityState === "visible") retryNow();
+    if (document.visibilityState === "visible") wake();
   };
-  addEventListener("online", onOnline);
+  addEventListener("online", wake);
   addEventListener("offline", onOffline);
   document.addEventListener("visibilitychange", onVisible);
 
@@ -100,11 +151,11 @@ export function openConnection({ url, onStatus, onFrame }) {
     close() {
       stopped = true;
       clearTimeout(retryTimer);
-      removeEventListener("online", onOnline);
+      removeEventListener("online", wake);
       removeEventListener("offline", onOffline);
       document.removeEventListener("visibilitychange", onVisible);
       const ws = socket;
-      socket = undefined;
+      forget();
       ws?.close(1000, "Left the room");
       setStatus("offline");
     },

@@ -177,9 +177,11 @@ type Stamped = { timestamp?: number; serverTime?: string };
 
 /**
  * Moves the server times in a frame onto the fixed clock, keeping the order of messages:
- * a message frame's, or those of every message in a history frame (stage 03 on).
+ * a message frame's, or those of every message in a history frame (stage 03 on). The
+ * runtime's "pong" (the answer to the page's keepalive "ping") is no JSON: it passes as it is.
  */
 function onFixedClock(text: string, clock: Map<number, number>): string {
+  if (text === "pong") return text;
   const frame = JSON.parse(text) as Stamped & { type?: string; messages?: unknown };
   if (frame.type === "history" && Array.isArray(frame.messages)) {
     return JSON.stringify({ ...frame, messages: frame.messages.map((message: Stamped) => fixTime(message, clock)) });
