@@ -54,7 +54,7 @@ const SCENES: Record<number, { others: string[]; before: Line[]; after: string[]
   6: {
     others: ["Grace", "Linus"],
     before: [
-      ["Grace", "Last stage: a token bucket per connection."],
+      ["Grace", "Last stage: a token bucket per name."],
       ["Linus", "Five messages in a burst, then one per second."],
       ["Grace", "No timers needed: the bucket refills from the time that passed."],
       ["Linus", "Try a burst and watch the notice next to the input."],
