@@ -66,7 +66,7 @@ describe("01 · Echo", () => {
     const alice = await join(newRoom(), "alice");
     alice.say("x".repeat(1001));
     expectCode((await alice.nextError('an {"type":"error","code":"too_long"} frame')).code, "too_long");
-    await alice.expectNoMore("message", "no message frame for a rejected message");
+    await alice.expectNoMore("message", "no message frame for a rejected message", 300, 0);
   });
 
   check("the runtime answers the page's keepalive ping with pong, without waking the object", KEEPALIVE_HINT, async () => {

@@ -53,7 +53,7 @@ describe("02 · Broadcast", () => {
     const outsider = await join(newRoom("elsewhere"), "eve");
     alice.say("just for this room");
     await needs("bob, in the same room, to receive alice's message", bob.nextMessage("bob receives alice's message"));
-    await outsider.expectNoMore("message", "eve, in another room, receives nothing");
+    await outsider.expectNoMore("message", "eve, in another room, receives nothing", 300, 0);
   });
 
   check("an error goes only to the client that caused it", "Send error frames back with send(ws, …) to the " +

@@ -51,5 +51,6 @@ describe("04 · Timestamps (a room saved by stage 03)", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // It starts two servers of its own (stage 03's code, then yours): seconds each on a busy laptop.
+  }, 30_000);
 });

@@ -33,15 +33,15 @@ function refusesSixth(client: ChatClient) {
   return needs("the 6th message of a burst refused with a rate_limited error", client.nextError("a rate_limited error for the 6th message"));
 }
 
-/** Sends 6 messages at once and expects exactly 5 through and a rate_limited error for the 6th. */
-async function sendSix(client: ChatClient, label: string, when: string) {
+/** Sends `through` + 1 messages at once and expects exactly `through` delivered and a rate_limited error for the last. */
+async function sendExpecting(client: ChatClient, through: number, label: string, when: string) {
   const before = client.all("message").length;
-  for (let i = 1; i <= 6; i++) client.say(`${label} ${i}`);
-  for (let i = 1; i <= 5; i++) await client.nextMessage(`message ${i} of 6 sent ${when} is delivered`);
-  const error = await client.nextError(`a rate_limited error for the 6th message sent ${when}: the bucket holds at most 5 tokens`);
+  for (let i = 1; i <= through + 1; i++) client.say(`${label} ${i}`);
+  for (let i = 1; i <= through; i++) await client.nextMessage(`message ${i} of ${through + 1} sent ${when} is delivered`);
+  const error = await client.nextError(`a rate_limited error for message ${through + 1} of ${through + 1} sent ${when}: the bucket holds ${through} token(s) then`);
   expectCode(error.code, "rate_limited");
-  const texts = [1, 2, 3, 4, 5].map((i) => `${label} ${i}`);
-  expectTexts(client.all("message").slice(before), texts, `the first 5 of the 6 messages sent ${when}`);
+  const texts = Array.from({ length: through }, (_, i) => `${label} ${i + 1}`);
+  expectTexts(client.all("message").slice(before), texts, `the first ${through} of the ${through + 1} messages sent ${when}`);
 }
 
 describe("06 · Rate limit", () => {
@@ -49,7 +49,7 @@ describe("06 · Rate limit", () => {
     const alice = await join(newRoom(), "alice");
     for (let i = 1; i <= 5; i++) alice.say(`burst ${i}`);
     for (let i = 1; i <= 5; i++) await alice.nextMessage(`message ${i} of the burst is delivered`);
-    await alice.expectNoMore("error", "no error for the first 5 messages");
+    await alice.expectNoMore("error", "no error for the first 5 messages", 300, 0);
   });
 
   check("the 6th message of a burst gets a rate_limited error with retryAfterMs", HINT, async () => {
@@ -71,7 +71,7 @@ describe("06 · Rate limit", () => {
     for (let i = 1; i <= 6; i++) alice.say(`burst ${i}`);
     await alice.nextError("a rate_limited error for the 6th message");
     for (let i = 1; i <= 5; i++) await bob.nextMessage("bob receives the 5 accepted messages");
-    await bob.expectNoMore("message", "bob does not receive the 6th message");
+    await bob.expectNoMore("message", "bob does not receive the 6th message", 300, 5);
     const reader = await join(room, "reader");
     const history = await reader.next("history", "the history frame");
     expectTexts(history.messages, ["burst 1", "burst 2", "burst 3", "burst 4", "burst 5"], "only the 5 accepted messages in the history");
@@ -84,42 +84,49 @@ describe("06 · Rate limit", () => {
     for (let i = 1; i <= 6; i++) alice.say(`burst ${i}`);
     await alice.nextError("alice is rate limited");
     bob.say("my turn");
-    await bob.expectNoMore("error", "bob is not rate limited");
+    await bob.expectNoMore("error", "bob is not rate limited", 300, 0);
   });
 
-  check("reconnecting does not refill the bucket", NAME_HINT, async () => {
-    const room = newRoom();
-    const first = await join(room, "alice");
-    for (let i = 1; i <= 5; i++) first.say(`burst ${i}`);
-    for (let i = 1; i <= 5; i++) await first.nextMessage("the burst is delivered");
-    await first.close(1000, "reconnecting");
-    const again = await join(room, "alice");
-    again.say("one too many");
-    const error = await again.nextError("a rate_limited error for alice's 6th message, sent on a new connection");
-    expectCode(error.code, "rate_limited");
-  });
+  // The checks below stop the clock (a slow machine must not earn a token back halfway) or
+  // move it, so each runs alone, after the ones above.
+  check.alone("reconnecting does not refill the bucket", NAME_HINT, () =>
+    withClock(async () => {
+      const room = newRoom();
+      const first = await join(room, "alice");
+      for (let i = 1; i <= 5; i++) first.say(`burst ${i}`);
+      for (let i = 1; i <= 5; i++) await first.nextMessage("the burst is delivered");
+      await first.close(1000, "reconnecting");
+      const again = await join(room, "alice");
+      again.say("one too many");
+      const error = await again.nextError("a rate_limited error for alice's 6th message, sent on a new connection");
+      expectCode(error.code, "rate_limited");
+    }),
+  );
 
-  check("two connections with one name share one budget", NAME_HINT, async () => {
-    const room = newRoom();
-    const tab1 = await join(room, "alice");
-    const tab2 = await join(room, "alice");
-    for (let i = 1; i <= 3; i++) tab1.say(`tab 1, ${i}`);
-    for (let i = 1; i <= 3; i++) await tab1.messageWithText(`tab 1, ${i}`, "tab 1's messages are delivered");
-    for (let i = 1; i <= 3; i++) tab2.say(`tab 2, ${i}`);
-    const error = await tab2.nextError("a rate_limited error for the 6th message alice sent, her 3rd on a second tab");
-    expectCode(error.code, "rate_limited");
-  });
+  check.alone("two connections with one name share one budget", NAME_HINT, () =>
+    withClock(async () => {
+      const room = newRoom();
+      const tab1 = await join(room, "alice");
+      const tab2 = await join(room, "alice");
+      for (let i = 1; i <= 3; i++) tab1.say(`tab 1, ${i}`);
+      for (let i = 1; i <= 3; i++) await tab1.messageWithText(`tab 1, ${i}`, "tab 1's messages are delivered");
+      for (let i = 1; i <= 3; i++) tab2.say(`tab 2, ${i}`);
+      const error = await tab2.nextError("a rate_limited error for the 6th message alice sent, her 3rd on a second tab");
+      expectCode(error.code, "rate_limited");
+    }),
+  );
 
-  check("invalid frames cost a token too", EVERY_FRAME_HINT, async () => {
-    const alice = await join(newRoom(), "alice");
-    for (let i = 1; i <= 5; i++) alice.sendRaw("not json");
-    for (let i = 1; i <= 5; i++) expectCode((await alice.nextError(`a bad_message error for invalid frame ${i}`)).code, "bad_message");
-    alice.say("hello");
-    const error = await alice.nextError("a rate_limited error for the message after 5 invalid frames");
-    expectCode(error.code, "rate_limited");
-  });
+  check.alone("invalid frames cost a token too", EVERY_FRAME_HINT, () =>
+    withClock(async () => {
+      const alice = await join(newRoom(), "alice");
+      for (let i = 1; i <= 5; i++) alice.sendRaw("not json");
+      for (let i = 1; i <= 5; i++) expectCode((await alice.nextError(`a bad_message error for invalid frame ${i}`)).code, "bad_message");
+      alice.say("hello");
+      const error = await alice.nextError("a rate_limited error for the message after 5 invalid frames");
+      expectCode(error.code, "rate_limited");
+    }),
+  );
 
-  // The checks below set the clock, so each runs alone, after the ones above.
   check.alone("after waiting retryAfterMs, sending works again", RETRY_HINT, () =>
     withClock(async (clock) => {
       const alice = await join(newRoom(), "alice");
@@ -139,7 +146,7 @@ describe("06 · Rate limit", () => {
       await refusesSixth(alice);
       for (let i = 1; i <= 5; i++) await alice.nextMessage("the first burst is delivered");
       clock.advance(60_000);
-      await sendSix(alice, "after a minute", "after a quiet minute");
+      await sendExpecting(alice, 5, "after a minute", "after a quiet minute");
     }),
   );
 
@@ -147,10 +154,12 @@ describe("06 · Rate limit", () => {
     withClock(async (clock) => {
       await refusesSixth(await join(newRoom(), "probe"));
       const alice = await join(newRoom(), "alice");
+      alice.say("first");
+      await needs("alice's first message to be delivered", alice.nextMessage("alice's first message is delivered"));
       clock.advance(-10_000);
-      await sendSix(alice, "back", "with the clock 10 s behind the moment alice joined");
+      await sendExpecting(alice, 4, "back", "with the clock 10 s behind alice's first message (4 tokens left)");
       clock.advance(20_000);
-      await sendSix(alice, "forward", "once the clock is 10 s past the moment alice joined");
+      await sendExpecting(alice, 5, "forward", "once the clock is 10 s past alice's first message (refilled, at most 5)");
     }),
   );
 });

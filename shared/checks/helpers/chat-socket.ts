@@ -101,10 +101,12 @@ export class ChatClient {
     return this.next("error", expected);
   }
 
-  /** Fails if another frame of `type` arrives within `ms`. */
-  async expectNoMore(type: ServerFrame["type"], expected: string, ms = 300) {
-    const count = this.all(type).length;
-    const arrived = await this.waitFor(() => this.all(type).length > count, ms);
+  /**
+   * Fails if another frame of `type` arrives within `ms`. `since`: how many had arrived before
+   * the action that must not cause one (by default, as many as now).
+   */
+  async expectNoMore(type: ServerFrame["type"], expected: string, ms = 300, since = this.all(type).length) {
+    const arrived = await this.waitFor(() => this.all(type).length > since, ms);
     if (arrived) throw new CheckFailure(expected, `${this.name} received ${show(this.all(type).at(-1))}`);
   }
 

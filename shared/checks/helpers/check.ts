@@ -37,10 +37,13 @@ export async function needs<T>(needed: string, step: Promise<T>): Promise<T> {
   }
 }
 
-/** Declares one check: `name` says the behaviour, `hint` says where to look when it fails. */
-export function check(name: string, hint: string, body: () => Promise<void>) {
+/**
+ * Declares one check: `name` says the behaviour, `hint` says where to look when it fails. `ms`:
+ * how long it may take, longer only for checks that start servers of their own.
+ */
+export function check(name: string, hint: string, body: () => Promise<void>, ms = CHECK_MS) {
   // Checks run side by side: each uses its own room, and a failing one waits for frames that never come.
-  test.concurrent(name, () => run(name, hint, body));
+  test.concurrent(name, () => run(name, hint, body, ms), ms + 5000);
 }
 
 /** Like check(), but alone: for checks that move the clock, which every check in the file shares. */
@@ -48,14 +51,14 @@ check.alone = (name: string, hint: string, body: () => Promise<void>) => {
   test(name, () => run(name, hint, body));
 };
 
-async function run(name: string, hint: string, body: () => Promise<void>) {
+async function run(name: string, hint: string, body: () => Promise<void>, ms = CHECK_MS) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new CheckFailure(
-      `an answer within ${CHECK_MS / 1000} s`,
+      `an answer within ${ms / 1000} s`,
       "the check was still waiting. Is something keeping the object busy: a timer (setInterval, " +
         "setTimeout) or an await that never settles?",
-    )), CHECK_MS);
+    )), ms);
   });
   try {
     await Promise.race([body(), deadline]);

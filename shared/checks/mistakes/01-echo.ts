@@ -1,6 +1,23 @@
 import type { Mistake } from "./mistake.ts";
 
+const KEEPALIVE = 'this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));';
+
 export const mistakes: Mistake[] = [
+  {
+    did: "leaves out the keepalive: nobody answers the page's ping",
+    patch: [[`    ${KEEPALIVE}\n`, ""]],
+    fails: "the runtime answers the page's keepalive ping with pong, without waking the object",
+    says: 'received no "pong"',
+  },
+  {
+    did: "answers ping in webSocketMessage, which wakes the object for every ping",
+    patch: [
+      [`    ${KEEPALIVE}\n`, ""],
+      ["    const frame = readMessage(data);", '    if (data === "ping") return ws.send("pong");\n    const frame = readMessage(data);'],
+    ],
+    fails: "the runtime answers the page's keepalive ping with pong, without waking the object",
+    says: "your code sent it",
+  },
   {
     did: "accepts the socket with server.accept() instead of this.ctx.acceptWebSocket(server)",
     patch: [["this.ctx.acceptWebSocket(server);", "server.accept();"]],

@@ -24,7 +24,7 @@ export const mistakes: Mistake[] = [
     patch: [
       ["export class Chat extends DurableObject<Env> {", "export class Chat extends DurableObject<Env> {\n  private sockets: WebSocket[] = [];\n"],
       ["server.serializeAttachment(attachment);", "server.serializeAttachment(attachment);\n    this.sockets.push(server);"],
-      ["for (const ws of this.ctx.getWebSockets()) send(ws, frame);", "for (const ws of this.sockets) send(ws, frame);"],
+      ["for (const ws of this.ctx.getWebSockets()) {", "for (const ws of this.sockets) {"],
     ],
     fails: "everyone still receives messages after the object hibernates",
     says: "after hibernation, bob receives alice's message",
@@ -39,7 +39,7 @@ export const mistakes: Mistake[] = [
     did: "reads the room's sockets once, when the object starts",
     patch: [
       ["export class Chat extends DurableObject<Env> {", "export class Chat extends DurableObject<Env> {\n  private sockets = this.ctx.getWebSockets();\n"],
-      ["for (const ws of this.ctx.getWebSockets()) send(ws, frame);", "for (const ws of this.sockets) send(ws, frame);"],
+      ["for (const ws of this.ctx.getWebSockets()) {", "for (const ws of this.sockets) {"],
     ],
     fails: "a message comes back to its sender, with the sender's name",
     says: "to every socket: the sender's too",

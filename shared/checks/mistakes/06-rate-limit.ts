@@ -1,9 +1,10 @@
 import type { Mistake } from "./mistake.ts";
 
-const CLASS = "export class Chat extends DurableObject<Env> {";
 const REFILL = "const refill = Math.max(0, now - bucket.refilledAt) / REFILL_MS;";
-const TAKE = "const waitMs = takeToken(sender, Date.now());";
-const SAVE = "    // The bucket lives in the attachment, so it survives hibernation too.\n    ws.serializeAttachment(sender);\n";
+const TAKE = "const waitMs = this.takeToken(sender.name, Date.now());";
+const LENGTH = 'const length = typeof data === "string" ? data.length : data.byteLength;';
+const TOO_BIG = "if (length > MAX_FRAME_LENGTH) return ws.close(1009, `Frames may be at most ${MAX_FRAME_LENGTH} long.`);";
+const PARSE = '    const frame = readMessage(data);\n    if ("type" in frame) return send(ws, frame);\n';
 
 export const mistakes: Mistake[] = [
   {
@@ -13,10 +14,37 @@ export const mistakes: Mistake[] = [
     says: "bob does not receive the 6th message",
   },
   {
-    did: "does not save the bucket after taking a token",
-    patch: [[SAVE, ""]],
-    fails: "the 6th message of a burst gets a rate_limited error with retryAfterMs",
-    says: 'received no "error" frame',
+    did: "keeps a bucket per connection, so reconnecting refills it",
+    patch: [[TAKE, "const waitMs = this.takeToken(ws as unknown as string, Date.now());"]],
+    fails: "reconnecting does not refill the bucket",
+    says: "sent on a new connection",
+  },
+  {
+    did: "keeps one bucket for the whole room",
+    patch: [[TAKE, 'const waitMs = this.takeToken("room", Date.now());']],
+    fails: "every client sees every message in the same order",
+    says: "rate_limited",
+  },
+  {
+    did: "charges only valid messages: invalid frames are parsed and answered for free",
+    patch: [
+      [PARSE, ""],
+      ["    const sender = ws.deserializeAttachment() as Attachment;\n", `${PARSE}    const sender = ws.deserializeAttachment() as Attachment;\n`],
+    ],
+    fails: "invalid frames cost a token too",
+    says: "a rate_limited error for the message after 5 invalid frames",
+  },
+  {
+    did: "has no size check: a huge frame is parsed, then refused as too_long",
+    patch: [[`    ${TOO_BIG}\n`, ""]],
+    fails: "a frame over 16384 characters closes the socket with 1009",
+    says: "code 1009",
+  },
+  {
+    did: "measures data.length only, which a binary frame does not have",
+    patch: [[LENGTH, "const length = (data as string).length;"]],
+    fails: "binary frames over the limit are closed with 1009 too",
+    says: "code 1009",
   },
   {
     did: "leaves retryAfterMs out of the error",
@@ -36,7 +64,7 @@ export const mistakes: Mistake[] = [
       [REFILL, "const refill = 0;"],
       [
         "    super(ctx, env);\n",
-        "    super(ctx, env);\n    setInterval(() => {\n      for (const ws of this.ctx.getWebSockets()) {\n        const bucket = ws.deserializeAttachment() as Attachment;\n        bucket.tokens = Math.min(BURST, bucket.tokens + 1);\n        ws.serializeAttachment(bucket);\n      }\n    }, REFILL_MS);\n",
+        "    super(ctx, env);\n    setInterval(() => {\n      for (const bucket of this.buckets.values()) bucket.tokens = Math.min(BURST, bucket.tokens + 1);\n    }, REFILL_MS);\n",
       ],
     ],
     fails: "everyone still receives messages after the object hibernates",
@@ -46,7 +74,7 @@ export const mistakes: Mistake[] = [
     did: "does not cap the refill at 5 tokens",
     patch: [["bucket.tokens = Math.min(BURST, bucket.tokens + refill);", "bucket.tokens += refill;"]],
     fails: "an idle bucket refills to 5 tokens, never more",
-    says: "the bucket holds at most 5 tokens",
+    says: "the bucket holds 5 token(s) then",
   },
   {
     did: "refills by now - refilledAt even when the clock went back (a negative refill)",
@@ -56,27 +84,8 @@ export const mistakes: Mistake[] = [
   },
   {
     did: "lets messages through without a token while the clock is behind",
-    patch: [[REFILL, "if (now < bucket.refilledAt) return 0;\n  const refill = (now - bucket.refilledAt) / REFILL_MS;"]],
+    patch: [[REFILL, "if (now < bucket.refilledAt) return 0;\n    const refill = (now - bucket.refilledAt) / REFILL_MS;"]],
     fails: "a clock that goes back neither drains nor overfills the bucket",
-    says: "a rate_limited error for the 6th message sent with the clock 10 s behind",
-  },
-  {
-    did: "keeps one bucket per room, in a field",
-    patch: [
-      [CLASS, `${CLASS}\n  private bucket: Attachment = { name: "", tokens: BURST, refilledAt: Date.now() };\n`],
-      [TAKE, "const waitMs = takeToken(this.bucket, Date.now());"],
-    ],
-    fails: "every client sees every message in the same order",
-    says: "rate_limited",
-  },
-  {
-    did: "keeps the buckets in a Map field, full again after hibernation",
-    patch: [
-      [CLASS, `${CLASS}\n  private buckets = new Map<WebSocket, Attachment>();\n`],
-      [TAKE, "const bucket = this.buckets.get(ws) ?? { ...sender, tokens: BURST, refilledAt: Date.now() };\n    this.buckets.set(ws, bucket);\n    const waitMs = takeToken(bucket, Date.now());"],
-      [SAVE, ""],
-    ],
-    fails: "the limit holds across hibernation",
-    says: "even though the object hibernated",
+    says: "a rate_limited error for message 5 of 5 sent with the clock 10 s behind",
   },
 ];

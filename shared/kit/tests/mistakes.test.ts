@@ -10,7 +10,9 @@ import { REPO_ROOT } from "../paths.ts";
 import { allPassed, firstToFix, runChecks, type Target } from "../run-checks.ts";
 
 // Scratch folders .state/<slug>~mistake-<n>, as deep as steps/<slug>, so "../../../shared" resolves.
-const cases = (await catalogue()).flatMap(({ stage, mistakes }) =>
+// MISTAKES=05,06 proves only those stages' mistakes (while working on them); npm test proves all.
+const only = process.env.MISTAKES?.split(",");
+const cases = (await catalogue()).filter(({ stage }) => !only || only.some((n) => stage.slug.startsWith(n.padStart(2, "0")))).flatMap(({ stage, mistakes }) =>
   mistakes.map((mistake, i) => ({ stage, mistake, folder: `.state/${stage.slug}~mistake-${i + 1}` })),
 );
 const removeAll = () => cases.forEach(({ folder }) => rmSync(join(REPO_ROOT, folder), { recursive: true, force: true }));
