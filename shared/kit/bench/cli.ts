@@ -1,6 +1,6 @@
-// `npm run bench [-- --quick] [--only fanout,join,commands] [--out FILE]`: measures solutions
-// 02, 03 and 06 under the same offered loads in one run, prints a table with the issue's
-// targets marked pass or miss, and writes every figure to a JSON file.
+// `npm run bench [-- --quick] [--only fanout,join,storm,commands] [--out FILE]`: measures solutions
+// 02, 03 and 06 under the same offered loads (and 05 and 06 in presence storms) in one run, prints
+// a table with the issue's targets marked pass or miss, and writes every figure to a JSON file.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -11,34 +11,42 @@ import { findStage, UsageError } from "../stages.ts";
 import { timeCheck, timeStepReady } from "./commands.ts";
 import { measureFanout, sustainable, type FanoutPoint } from "./fanout.ts";
 import { createRoom, measureJoins, seed, type JoinPoint } from "./join.ts";
+import { measureStorm, type StormPoint } from "./storm.ts";
 import { parseOptions, run } from "../cli.ts";
 
-const USAGE = `Usage: npm run bench [-- --quick] [--only fanout,join,commands] [--out FILE]
+const USAGE = `Usage: npm run bench [-- --quick] [--only fanout,join,storm,commands] [--out FILE]
 
-Measures solutions 02, 03 and 06 on this machine, one after the other, in one run:
+Measures solutions 02, 03 and 06 (storm: 05 and 06) on this machine, one after the other, in one run:
   fanout    one room, fixed clients, more and more senders at 1 message a second:
             delivered frames per second and latency p50/p99 at each offered load
   join      time from opening a socket to the history frame, in rooms with
             10, 1,000 and 100,000 stored messages (stages 03 and 06; 02 has no
             history: until the socket is open)
+  storm     100, 300 and 600 clients open sockets into one room at once: time until
+            every client's view of who is online is right, and the bytes of presence
+            frames that took; then half of them leave at once, and the same again
   commands  npm run step: time until the page answers; npm run check -- 6: time to finish
 
   --quick   a smaller run (about a minute) to see that everything works
-  --only    some of: fanout, join, commands (comma-separated)
+  --only    some of: fanout, join, storm, commands (comma-separated)
   --out     where to write the JSON (default .state/bench/<date>.json)
 
 A full run takes a few minutes. Close other heavy programs first: the load generator
 shares the machine with the server, and both compete for the CPU.`;
 
 const STAGES_MEASURED = [2, 3, 6];
+/** The stages with presence (users, joined and left frames). */
+const STORM_STAGES = [5, 6];
 const JOIN_SIZES = [10, 1_000, 100_000];
-const PARTS = ["fanout", "join", "commands"] as const;
+const PARTS = ["fanout", "join", "storm", "commands"] as const;
 type Part = (typeof PARTS)[number];
 
 const SIZES = {
-  full: { clients: 100, loads: [10, 20, 35, 50, 75], seconds: 5, joins: 10 },
-  quick: { clients: 30, loads: [5, 15, 30], seconds: 2, joins: 3 },
+  full: { clients: 100, loads: [10, 20, 35, 50, 75], seconds: 5, joins: 10, storms: [100, 300, 600] },
+  quick: { clients: 30, loads: [5, 15, 30], seconds: 2, joins: 3, storms: [50, 100] },
 };
+/** The storm the issue set targets for: it settles within 3 s, with under 10 MB of presence frames. */
+const STORM_TARGET = { clients: 600, settleMs: 3_000, presenceMB: 10 };
 
 type Target = { name: string; pass: boolean; detail: string };
 
@@ -56,17 +64,23 @@ async function main(args: string[]): Promise<number> {
 
   const fanout: Record<string, FanoutPoint[]> = {};
   const joins: Record<string, JoinPoint[]> = {};
-  for (const number of STAGES_MEASURED) {
+  const storms: Record<string, StormPoint[]> = {};
+  // One server per stage that some chosen part measures.
+  const stages = [
+    ...(parts.includes("fanout") || parts.includes("join") ? STAGES_MEASURED : []),
+    ...(parts.includes("storm") ? STORM_STAGES : []),
+  ];
+  for (const number of [...new Set(stages)].sort((a, b) => a - b)) {
     const slug = findStage(String(number))!.slug;
     const stateDir = mkdtempSync(join(tmpdir(), "hello-chat-bench-"));
     try {
       let server = await startDevServer({ kind: "solutions", stage: number, stateDir });
       try {
-        if (parts.includes("fanout")) {
+        if (parts.includes("fanout") && STAGES_MEASURED.includes(number)) {
           console.log(`  ${slug}: fan-out, ${size.clients} clients, offered ${size.loads.join(", ")} msg/s…`);
           fanout[slug] = await measureFanout(server.origin, size.clients, size.loads, size.seconds);
         }
-        if (parts.includes("join")) {
+        if (parts.includes("join") && STAGES_MEASURED.includes(number)) {
           console.log(`  ${slug}: join…`);
           if (number < 3) {
             joins[slug] = [await measureJoins(server.origin, "join-empty", 0, size.joins, false)];
@@ -79,6 +93,13 @@ async function main(args: string[]): Promise<number> {
             joins[slug] = [];
             for (const stored of JOIN_SIZES) joins[slug].push(await measureJoins(server.origin, `join-${stored}`, stored, size.joins));
           }
+        }
+        if (parts.includes("storm") && STORM_STAGES.includes(number)) {
+          console.log(`  ${slug}: presence storms of ${size.storms.join(", ")} clients…`);
+          // Discarded, like fan-out's first run: it warms up the client and the Worker.
+          await measureStorm(server.origin, 20);
+          storms[slug] = [];
+          for (const clients of size.storms) storms[slug].push(await measureStorm(server.origin, clients));
         }
       } finally {
         await server.stop().catch(() => server.kill());
@@ -97,10 +118,10 @@ async function main(args: string[]): Promise<number> {
     commands = { stepReadySeconds, check };
   }
 
-  const targets = judge(fanout, joins, commands);
-  console.log(formatTables(fanout, joins, commands, targets));
+  const targets = judge(fanout, joins, storms, commands);
+  console.log(formatTables(fanout, joins, storms, commands, targets));
   mkdirSync(dirname(out), { recursive: true });
-  const report = { date: new Date().toISOString(), machine, size: values.quick ? "quick" : "full", ...size, fanout, joins, commands, targets };
+  const report = { date: new Date().toISOString(), machine, size: values.quick ? "quick" : "full", ...size, fanout, joins, storms, commands, targets };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nWrote ${relative(process.cwd(), out) || out}`);
   return 0;
@@ -109,6 +130,7 @@ async function main(args: string[]): Promise<number> {
 function judge(
   fanout: Record<string, FanoutPoint[]>,
   joins: Record<string, JoinPoint[]>,
+  storms: Record<string, StormPoint[]>,
   commands: { check: { args: string; seconds: number }[] } | undefined,
 ): Target[] {
   const targets: Target[] = [];
@@ -132,6 +154,15 @@ function judge(
       detail: `first join ${big.coldMs} ms, then p50 ${big.warmP50Ms} ms; ${big.historyMessages} history messages`,
     });
   }
+  for (const [slug, points] of Object.entries(storms)) {
+    const big = points.find((p) => p.clients === STORM_TARGET.clients);
+    if (!big) continue;
+    targets.push({
+      name: `${slug}: ${big.clients} clients joining at once settle in < ${STORM_TARGET.settleMs / 1000} s with < ${STORM_TARGET.presenceMB} MB of presence frames`,
+      pass: big.settleMs !== null && big.settleMs < STORM_TARGET.settleMs && big.presenceMB < STORM_TARGET.presenceMB,
+      detail: `${big.settleMs === null ? "not settled within 30 s" : `settled in ${big.settleMs} ms`}, ${big.presenceMB} MB`,
+    });
+  }
   for (const run of commands?.check ?? []) {
     targets.push({ name: `npm run check -- ${run.args} takes < 10 s`, pass: run.seconds < 10, detail: `${run.seconds} s` });
   }
@@ -141,6 +172,7 @@ function judge(
 function formatTables(
   fanout: Record<string, FanoutPoint[]>,
   joins: Record<string, JoinPoint[]>,
+  storms: Record<string, StormPoint[]>,
   commands: { stepReadySeconds: number; check: { args: string; seconds: number; exitCode: number | null }[] } | undefined,
   targets: Target[],
 ): string {
@@ -166,6 +198,19 @@ function formatTables(
     lines.push(row(["solution", "stored", "history messages", "first join ms", "then p50 ms", "then max ms", "open p50 ms"], widths));
     for (const [slug, points] of Object.entries(joins)) {
       for (const p of points) lines.push(row([slug, p.stored, p.historyMessages, p.coldMs, p.warmP50Ms, p.warmMaxMs, p.openP50Ms], widths));
+    }
+  }
+  if (Object.keys(storms).length > 0) {
+    const widths = [16, 8, 12, 10, 12, 16, 12, 16, 9, 13];
+    const ms = (value: number | null) => (value === null ? "> 30 s" : value);
+    lines.push("", paint("bold", "Presence storm (clients open at once in one room, until every view of who is online is right; then half leave)"));
+    lines.push(row(["solution", "clients", "all open ms", "settle ms", "presence MB", "presence frames", "max users B", "leave settle ms", "leave MB", "disconnected"], widths));
+    for (const [slug, points] of Object.entries(storms)) {
+      for (const p of points) {
+        lines.push(row([slug, p.clients, ms(p.openAllMs), ms(p.settleMs), p.presenceMB, p.presenceFrames, p.maxUsersFrameBytes, ms(p.leaveSettleMs), p.leaveMB, p.disconnected.length], widths));
+        for (const close of p.disconnected.slice(0, 3)) lines.push(`    ${close}`);
+        if (p.unclosed > 0) lines.push(`    ${p.unclosed} socket(s) closed at the end got no answer from the server within 5 s`);
+      }
     }
   }
   if (commands) {

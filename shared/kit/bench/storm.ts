@@ -1,0 +1,186 @@
+// Presence storm: many clients open sockets into one fresh room at once (stage 05 on), and
+// each keeps its view of who is online exactly as the chat page does. Measures how long until
+// every view is right, and how many bytes of presence frames that took; then half of them
+// leave at once, and the same for the rest. Works with the first protocol too, whose server
+// sent the whole users list to everyone on every change: a users frame replaces the view.
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { round } from "./fanout.ts";
+
+export type StormPoint = {
+  clients: number;
+  /** Until every socket was open (null: not all within the cap). */
+  openAllMs: number | null;
+  /** From the first `new WebSocket` until every client was open with the whole room in its view (null: not within the cap). */
+  settleMs: number | null;
+  /** Presence frames (users, joined, left) received by all clients together, until the room went quiet. */
+  presenceMB: number;
+  presenceFrames: number;
+  /** The largest users frame any client received. */
+  maxUsersFrameBytes: number;
+  /** After half the clients closed at once: until every other client's view was the remaining half (null: not within the cap, or not measured). */
+  leaveSettleMs: number | null;
+  leaveMB: number;
+  leaveFrames: number;
+  /** Sockets that closed or failed before the storm's end, with their code (they can never settle). */
+  disconnected: string[];
+  /** Sockets the client closed whose close the server had not answered CLOSE_WAIT_MS after the end. */
+  unclosed: number;
+};
+
+/** How long a storm may take to settle, and the leave storm after it. */
+const CAP_MS = 30_000;
+/** After settling, frames still arriving are counted until none has come for this long. */
+const QUIET_MS = 500;
+/** How long the end waits for the server to answer every close. */
+const CLOSE_WAIT_MS = 5_000;
+
+type Client = {
+  name: string;
+  socket: WebSocket;
+  open: boolean;
+  closed: boolean;
+  /** Who is online as this client sees it, as the page keeps it. */
+  names: Set<string>;
+  count: number;
+  correct: boolean;
+};
+
+type Counters = { bytes: number; frames: number; maxUsersBytes: number; lastFrameAt: number };
+
+/** Opens `clients` sockets into one fresh room at once, and measures the join storm and a leave storm of half of them. */
+export async function measureStorm(origin: string, clients: number): Promise<StormPoint> {
+  const room = `storm-${clients}-${Date.now()}`;
+  let expected = new Set(Array.from({ length: clients }, (_, i) => `s${i}`));
+  let counters: Counters = { bytes: 0, frames: 0, maxUsersBytes: 0, lastFrameAt: 0 };
+  let openCount = 0;
+  let correctCount = 0;
+  let settledAt: number | undefined;
+  const disconnected: string[] = [];
+
+  const isCorrect = (client: Client) =>
+    client.count === expected.size && client.names.size === expected.size && [...client.names].every((name) => expected.has(name));
+  const recheck = (client: Client) => {
+    const correct = isCorrect(client);
+    if (correct !== client.correct) correctCount += correct ? 1 : -1;
+    client.correct = correct;
+    if (correctCount === expected.size && openCount === expected.size) settledAt ??= performance.now();
+  };
+
+  const started = performance.now();
+  let openAllAt: number | undefined;
+  const all: Client[] = [...expected].map((name) => {
+    const socket = new WebSocket(`${origin.replace("http", "ws")}/ws?room=${room}&name=${name}`);
+    const client: Client = { name, socket, open: false, closed: false, names: new Set(), count: 0, correct: false };
+    socket.addEventListener("open", () => {
+      client.open = true;
+      if (++openCount === clients) openAllAt = performance.now();
+      recheck(client);
+    });
+    socket.addEventListener("message", (event) => {
+      // A client that has left no longer counts, even for frames that were already on their way.
+      if (client.closed) return;
+      const text = String(event.data);
+      const frame = JSON.parse(text) as { type: string; name?: string; names?: string[]; count: number };
+      if (frame.type !== "users" && frame.type !== "joined" && frame.type !== "left") return;
+      const bytes = Buffer.byteLength(text);
+      counters.bytes += bytes;
+      counters.frames++;
+      counters.lastFrameAt = performance.now();
+      if (frame.type === "users") {
+        counters.maxUsersBytes = Math.max(counters.maxUsersBytes, bytes);
+        client.names = new Set(frame.names);
+      } else if (frame.type === "joined") {
+        client.names.add(frame.name!);
+      } else {
+        client.names.delete(frame.name!);
+      }
+      client.count = frame.count;
+      recheck(client);
+    });
+    socket.addEventListener("close", (event) => {
+      if (!client.closed) disconnected.push(`${name}: ${event.code}${event.reason ? ` ${event.reason}` : ""}`);
+      client.closed = true;
+      if (client.open) openCount--;
+      client.open = false;
+    });
+    return client;
+  });
+
+  let point: Omit<StormPoint, "unclosed">;
+  let unclosed: number;
+  try {
+    // The join storm.
+    while (settledAt === undefined && performance.now() - started < CAP_MS) await sleep(5);
+    const settleMs = settledAt === undefined ? null : settledAt - started;
+    if (settledAt !== undefined) await quiet(counters, started + CAP_MS);
+    const joinCounters = counters;
+
+    // The leave storm: the second half closes at once; the first half should see only itself.
+    let leaveSettleMs: number | null = null;
+    counters = { bytes: 0, frames: 0, maxUsersBytes: 0, lastFrameAt: 0 };
+    if (settledAt !== undefined) {
+      const leaving = all.slice(Math.ceil(clients / 2));
+      const staying = all.slice(0, Math.ceil(clients / 2));
+      expected = new Set(staying.map((client) => client.name));
+      settledAt = undefined;
+      const leaveStarted = performance.now();
+      for (const client of leaving) leave(client);
+      openCount = staying.filter((client) => client.open).length;
+      correctCount = 0;
+      for (const client of staying) {
+        client.correct = false;
+        recheck(client);
+      }
+      while (settledAt === undefined && performance.now() - leaveStarted < CAP_MS) await sleep(5);
+      if (settledAt !== undefined) {
+        leaveSettleMs = round(settledAt - leaveStarted);
+        await quiet(counters, leaveStarted + CAP_MS);
+      }
+    }
+
+    point = {
+      clients,
+      openAllMs: openAllAt === undefined ? null : round(openAllAt - started),
+      settleMs: settleMs === null ? null : round(settleMs),
+      presenceMB: megabytes(joinCounters.bytes),
+      presenceFrames: joinCounters.frames,
+      maxUsersFrameBytes: joinCounters.maxUsersBytes,
+      leaveSettleMs,
+      leaveMB: megabytes(counters.bytes),
+      leaveFrames: counters.frames,
+      disconnected,
+    };
+  } finally {
+    unclosed = await closeAll(all);
+  }
+  return { ...point, unclosed };
+}
+
+/** Closes a client's socket on purpose: from now on its frames and its close are not counted. */
+function leave(client: Client) {
+  client.closed = true;
+  client.open = false;
+  client.socket.close();
+}
+
+/** Waits until no presence frame has arrived for QUIET_MS (or the deadline), so late frames are counted too. */
+async function quiet(counters: Counters, deadline: number) {
+  while (performance.now() - counters.lastFrameAt < QUIET_MS && performance.now() < deadline) await sleep(20);
+}
+
+/**
+ * Closes every socket and waits for the server to answer each close, so the next storm starts
+ * on a calm server. Returns how many it had not answered after CLOSE_WAIT_MS.
+ */
+async function closeAll(all: Client[]): Promise<number> {
+  for (const client of all) leave(client);
+  const unanswered = () => all.filter((client) => client.socket.readyState !== WebSocket.CLOSED).length;
+  const deadline = performance.now() + CLOSE_WAIT_MS;
+  while (unanswered() > 0 && performance.now() < deadline) await sleep(20);
+  return unanswered();
+}
+
+function megabytes(bytes: number): number {
+  return Math.round(bytes / 10_000) / 100;
+}
