@@ -36,7 +36,8 @@ describe("extractDeclaration", () => {
 
   test("consts, types, fields and the Worker's default export end at their semicolon", () => {
     assert.equal(extractDeclaration(solution, "REFILL_MS"), "const REFILL_MS = 1000;");
-    assert.match(extractDeclaration(solution, "Attachment"), /\ntype Attachment = \{ name: string; tokens: number; refilledAt: number \};$/);
+    assert.match(extractDeclaration(solution, "Bucket"), /^type Bucket = \{ tokens: number; refilledAt: number \};$/);
+    assert.match(extractDeclaration(solution, "Attachment"), /\ntype Attachment = \{ name: string \};$/);
     assert.match(extractDeclaration(solution, "lastTimestamp"), /\nprivate lastTimestamp: number;$/);
     assert.match(extractDeclaration(solution, "default"), /\nexport default \{[^]*\} satisfies ExportedHandler<Env>;$/);
   });
