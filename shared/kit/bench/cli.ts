@@ -209,7 +209,7 @@ function formatTables(
       for (const p of points) {
         lines.push(row([slug, p.clients, ms(p.openAllMs), ms(p.settleMs), p.presenceMB, p.presenceFrames, p.maxUsersFrameBytes, ms(p.leaveSettleMs), p.leaveMB, p.disconnected.length], widths));
         for (const close of p.disconnected.slice(0, 3)) lines.push(`    ${close}`);
-        if (p.unclosed > 0) lines.push(`    ${p.unclosed} socket(s) closed at the end got no answer from the server within 5 s`);
+        if (p.unclosed > 0) lines.push(`    ${p.unclosed} socket(s) closed at the end got no answer from the server within 30 s`);
       }
     }
   }

@@ -24,22 +24,23 @@ export type StormPoint = {
   leaveFrames: number;
   /** Sockets that closed or failed before the storm's end, with their code (they can never settle). */
   disconnected: string[];
-  /** Sockets the client closed whose close the server had not answered CLOSE_WAIT_MS after the end. */
+  /** Sockets the client closed whose close the server had not answered 30 s after the end. */
   unclosed: number;
 };
 
-/** How long a storm may take to settle, and the leave storm after it. */
+/** How long a storm may take to settle, the leave storm after it, and closing the rest at the end. */
 const CAP_MS = 30_000;
 /** After settling, frames still arriving are counted until none has come for this long. */
 const QUIET_MS = 500;
-/** How long the end waits for the server to answer every close. */
-const CLOSE_WAIT_MS = 5_000;
 
 type Client = {
   name: string;
   socket: WebSocket;
   open: boolean;
+  /** Closed by this client on purpose, or by the server: its frames no longer count. */
   closed: boolean;
+  /** Its close event has fired (readyState cannot tell: undici can show CLOSING again after CLOSED, nodejs/undici#4742). */
+  ended: boolean;
   /** Who is online as this client sees it, as the page keeps it. */
   names: Set<string>;
   count: number;
@@ -71,7 +72,7 @@ export async function measureStorm(origin: string, clients: number): Promise<Sto
   let openAllAt: number | undefined;
   const all: Client[] = [...expected].map((name) => {
     const socket = new WebSocket(`${origin.replace("http", "ws")}/ws?room=${room}&name=${name}`);
-    const client: Client = { name, socket, open: false, closed: false, names: new Set(), count: 0, correct: false };
+    const client: Client = { name, socket, open: false, closed: false, ended: false, names: new Set(), count: 0, correct: false };
     socket.addEventListener("open", () => {
       client.open = true;
       if (++openCount === clients) openAllAt = performance.now();
@@ -101,6 +102,7 @@ export async function measureStorm(origin: string, clients: number): Promise<Sto
     socket.addEventListener("close", (event) => {
       if (!client.closed) disconnected.push(`${name}: ${event.code}${event.reason ? ` ${event.reason}` : ""}`);
       client.closed = true;
+      client.ended = true;
       if (client.open) openCount--;
       client.open = false;
     });
@@ -159,6 +161,7 @@ export async function measureStorm(origin: string, clients: number): Promise<Sto
 
 /** Closes a client's socket on purpose: from now on its frames and its close are not counted. */
 function leave(client: Client) {
+  if (client.closed) return;
   client.closed = true;
   client.open = false;
   client.socket.close();
@@ -171,12 +174,12 @@ async function quiet(counters: Counters, deadline: number) {
 
 /**
  * Closes every socket and waits for the server to answer each close, so the next storm starts
- * on a calm server. Returns how many it had not answered after CLOSE_WAIT_MS.
+ * on a calm server. Returns how many it had not answered within CAP_MS.
  */
 async function closeAll(all: Client[]): Promise<number> {
   for (const client of all) leave(client);
-  const unanswered = () => all.filter((client) => client.socket.readyState !== WebSocket.CLOSED).length;
-  const deadline = performance.now() + CLOSE_WAIT_MS;
+  const unanswered = () => all.filter((client) => !client.ended).length;
+  const deadline = performance.now() + CAP_MS;
   while (unanswered() > 0 && performance.now() < deadline) await sleep(20);
   return unanswered();
 }
