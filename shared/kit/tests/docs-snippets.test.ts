@@ -82,3 +82,9 @@ describe("markdownSection", () => {
     assert.equal(markdownSection(readme, "no-such-heading"), undefined);
   });
 });
+
+test("declarations are found however the file is formatted (a parser, not line patterns)", () => {
+  const squeezed = "export function a(){return 1}\nconst b={x:1},c=2;class D{m(){ if (x) { return `}` } }\nf=1}\n";
+  assert.deepEqual(declarations(squeezed).map((d) => d.name), ["a", "b", "c", "D", "D.m", "D.f"]);
+  assert.equal(extractDeclaration(squeezed, "D.m"), "const b={x:1},c=2;class D{m(){ if (x) { return `}` } }");
+});
