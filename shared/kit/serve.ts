@@ -4,12 +4,11 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { constants } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { freePort, freePortNear, isPortFree } from "./free-port.ts";
 import { lanUrls } from "./lan.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { parseStage, stageDir, stageEntry, UsageError, type Kind } from "./stages.ts";
-import { run } from "./cli.ts";
+import { parseOptions, run } from "./cli.ts";
 
 const DEFAULT_PORT = 8787;
 const WRANGLER = join(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
@@ -34,7 +33,7 @@ async function main([kindArg, ...args]: string[]): Promise<number> {
     throw new UsageError(`serve.ts: the first argument must be "steps" or "solutions" (got ${kindArg ?? "nothing"}).`);
   }
   const kind: Kind = kindArg;
-  const { values, positionals } = parseOptions(kind, args);
+  const { values, positionals } = parseOptions(args, { port: { type: "string" }, lan: { type: "boolean" } }, usage(kind));
   if (values.help) {
     console.log(usage(kind));
     return 0;
@@ -98,22 +97,6 @@ ${values.lan ? lanBanner(port) : ""}`);
     });
     child.on("exit", (code, signal) => done(code ?? (128 + (signal ? constants.signals[signal] : 0))));
   });
-}
-
-function parseOptions(kind: Kind, args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        port: { type: "string" },
-        lan: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${usage(kind)}`);
-  }
 }
 
 function lanBanner(port: number): string {

@@ -6,13 +6,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { parseArgs } from "node:util";
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { startDevServer, type DevServer } from "../dev-server.ts";
 import { REPO_ROOT } from "../paths.ts";
 import { UsageError } from "../stages.ts";
 import { chromiumSkipReason, launchChromium } from "./chromium.ts";
-import { run } from "../cli.ts";
+import { parseOptions, run } from "../cli.ts";
 
 const OUT_DIR = join(REPO_ROOT, "docs/public/screenshots");
 const SHOWN_ORIGIN = "http://localhost:8787";
@@ -72,12 +71,8 @@ Needs Chromium (Debian/Ubuntu: sudo apt-get install chromium, or set CHROMIUM_PA
 }
 
 async function main(args: string[]): Promise<number> {
-  let help: boolean | undefined;
-  try {
-    ({ values: { help } } = parseArgs({ args, options: { help: { type: "boolean", short: "h" } } }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${usage()}`);
-  }
+  const { values: { help }, positionals } = parseOptions(args, {}, usage());
+  if (positionals.length > 0) throw new UsageError(`npm run screenshots takes no stage (got ${positionals.join(" ")}).\n\n${usage()}`);
   if (help) {
     console.log(usage());
     return 0;
