@@ -1,5 +1,7 @@
 // The server's rules (shared/protocol.ts), repeated here so the page can explain a
-// problem before the server has to refuse it.
+// problem before the server has to refuse it. The page is plain JavaScript served as it is,
+// so it cannot import the TypeScript file; shared/kit/tests/page-rules.test.ts fails when
+// the two copies disagree.
 
 export const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_NAME_LENGTH = 32;

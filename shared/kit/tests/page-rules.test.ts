@@ -1,0 +1,44 @@
+// The chat page repeats the server's rules (shared/public/rules.js beside shared/protocol.ts), so
+// it can explain a problem before the server refuses it. Two copies can drift: this fails when
+// they disagree, on the limits themselves and on the names each would accept.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { pathToFileURL } from "node:url";
+import * as protocol from "../../protocol.ts";
+import { REPO_ROOT } from "../paths.ts";
+
+const page: {
+  ROOM_PATTERN: RegExp;
+  MAX_NAME_LENGTH: number;
+  MAX_MESSAGE_LENGTH: number;
+  characterCount(text: string): number;
+  checkName(raw: string): { name?: string; error?: string };
+} = await import(pathToFileURL(join(REPO_ROOT, "shared/public/rules.js")).href);
+
+test("the page's limits are the server's", () => {
+  assert.equal(page.ROOM_PATTERN.source, protocol.ROOM_PATTERN.source);
+  assert.equal(page.ROOM_PATTERN.flags, protocol.ROOM_PATTERN.flags);
+  assert.equal(page.MAX_NAME_LENGTH, protocol.MAX_NAME_LENGTH);
+  assert.equal(page.MAX_MESSAGE_LENGTH, protocol.MAX_MESSAGE_LENGTH);
+});
+
+test("the page accepts exactly the names the server accepts, trimmed the same way", () => {
+  const names = ["alice", "  bob  ", "", "   ", "a".repeat(32), "a".repeat(33), "😀".repeat(32), "😀".repeat(33),
+    "al\u0007ice", "al\nice", "alice\u0000", "zoë", "\u00a0ada\u00a0", "a b"];
+  for (const raw of names) {
+    const server = protocol.readJoin(new Request(`http://chat.test/ws?${new URLSearchParams({ name: raw })}`, { headers: { Upgrade: "websocket" } }));
+    const ours = page.checkName(raw);
+    assert.equal(ours.error === undefined, !(server instanceof Response), `${JSON.stringify(raw)}: page ${JSON.stringify(ours)}, server ${server instanceof Response ? server.status : "accepts"}`);
+    if (!(server instanceof Response)) assert.equal(ours.name, server.name);
+  }
+});
+
+test("the page counts characters as the server does (code points)", () => {
+  for (const text of ["", "abc", "😀", "é", "e\u0301", "👩‍💻"]) {
+    const server = protocol.readMessage(JSON.stringify({ message: `${text}${"x".repeat(protocol.MAX_MESSAGE_LENGTH)}` }));
+    // The server says how many characters it counted when the text is too long.
+    const counted = "type" in server ? Number(/has (\d+)\)/.exec(server.message)?.[1]) : protocol.MAX_MESSAGE_LENGTH;
+    assert.equal(page.characterCount(text) + protocol.MAX_MESSAGE_LENGTH, text ? counted : protocol.MAX_MESSAGE_LENGTH, JSON.stringify(text));
+  }
+});
