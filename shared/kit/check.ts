@@ -1,7 +1,8 @@
 // `npm run check -- [N] [--solution] [--json] [--watch [--poll]]`: runs the checks and says where you stand.
 import { parseOptions, run } from "./cli.ts";
-import { formatProgress, formatTarget, progressOf, type Progress } from "./report.ts";
-import { allPassed, runChecks, type Target } from "./run-checks.ts";
+import { formatProgress, formatTarget, paint, progressOf, type Progress } from "./report.ts";
+import { checkWithCache } from "./check-cache.ts";
+import { allPassed, type Target } from "./run-checks.ts";
 import { isUntouched } from "./starters.ts";
 import { parseStage, STAGES, stageDir, UsageError, type Kind } from "./stages.ts";
 import { watchStage } from "./watch.ts";
@@ -40,21 +41,24 @@ async function main(args: string[]): Promise<number> {
 
   if (positionals.length === 1) {
     const stage = parseStage(positionals[0]);
-    const [result] = await runChecks([{ kind, stage }]);
+    const { results: [result] } = await checkWithCache([{ kind, stage }], false);
     console.log(values.json ? JSON.stringify(result, null, 2) : formatTarget(result));
     return allPassed(result) ? 0 : 1;
   }
 
   // No stage: every stage's folder, skipping starters nobody has touched yet.
   const started = STAGES.filter((stage) => kind === "solutions" || !isUntouched(stage));
-  const results = started.length > 0 ? await runChecks(started.map((stage): Target => ({ kind, stage }))) : [];
+  const { results, reused } = await checkWithCache(started.map((stage): Target => ({ kind, stage })));
   const rows = STAGES.map((stage): Progress => {
-    const result = results.find((r) => r.stage === stage);
+    const result = results.find((r) => r.stage.number === stage.number);
     return result
       ? progressOf(result)
       : { stage, folder: stageDir(kind, stage), status: "not started", passed: 0, total: 0 };
   });
   console.log(values.json ? JSON.stringify(rows, null, 2) : formatProgress(kind, rows));
+  if (!values.json && reused.length > 0) {
+    console.log(paint("dim", `(${reused.map((r) => r.folder).join(", ")}: unchanged since they passed, not checked again)`));
+  }
   return rows.some((row) => row.status === "failing") ? 1 : 0;
 }
 

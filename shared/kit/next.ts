@@ -2,14 +2,16 @@
 // about it. Untouched starters count as not finished without running their checks.
 import { parseOptions, run } from "./cli.ts";
 import { guidePage, paint, stageLabel } from "./report.ts";
-import { allPassed, runChecks, type TargetResult } from "./run-checks.ts";
+import { cachedPass, checkWithCache } from "./check-cache.ts";
+import { allPassed, type TargetResult } from "./run-checks.ts";
 import { isUntouched } from "./starters.ts";
 import { STAGES, stageDir, UsageError, type Stage } from "./stages.ts";
 
 const USAGE = `Usage: npm run next
 
-Finds the first stage whose steps/<N> does not pass its checks yet (this runs the checks
-of the stages you have started, a few seconds each), and tells you how to start it.`;
+Finds the first stage whose steps/<N> does not pass its checks yet, and tells you how to
+start it. It checks the stages you have started in order, a few seconds each, and stops at
+the first that does not pass; a stage that passed and has not changed since is not checked again.`;
 
 async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, {}, USAGE);
@@ -19,15 +21,22 @@ async function main(args: string[]): Promise<number> {
   }
   if (positionals.length > 0) throw new UsageError(`npm run next takes no stage (got ${positionals.join(" ")}).\n\n${USAGE}`);
 
-  // Stages before the first untouched one need their checks run; all at once is faster.
+  // The stages before the first untouched one, in order, until one does not pass. A stage that
+  // passed and has not changed since is not checked again.
   const firstUntouched = STAGES.find(isUntouched);
   const started = STAGES.filter((stage) => !firstUntouched || stage.number < firstUntouched.number);
-  if (started.length > 0) console.log(paint("dim", `Running the checks of ${started.map((s) => stageDir("steps", s)).join(", ")}…`));
-  const results = started.length > 0 ? await runChecks(started.map((stage) => ({ kind: "steps" as const, stage }))) : [];
-  const failing = results.find((result) => !allPassed(result));
+  for (const stage of started) {
+    const target = { kind: "steps" as const, stage };
+    if (cachedPass(target)) continue;
+    console.log(paint("dim", `Running the checks of ${stageDir("steps", stage)}…`));
+    const { results: [result] } = await checkWithCache([target], false);
+    if (!allPassed(result)) {
+      console.log(describe(stage, result));
+      return 0;
+    }
+  }
 
-  if (failing) console.log(describe(failing.stage, failing));
-  else if (firstUntouched) console.log(describe(firstUntouched));
+  if (firstUntouched) console.log(describe(firstUntouched));
   else {
     const last = STAGES[STAGES.length - 1];
     console.log(

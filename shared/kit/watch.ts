@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync, watch, type FSWatcher } from "node
 import { basename, join, relative } from "node:path";
 import { REPO_ROOT } from "./paths.ts";
 import { formatWatch, paint } from "./report.ts";
-import { runChecks } from "./run-checks.ts";
+import { checkWithCache } from "./check-cache.ts";
 import { stageDir, type Kind, type Stage } from "./stages.ts";
 
 const DEBOUNCE_MS = 200;
@@ -22,7 +22,7 @@ export function watchStage(kind: Kind, stage: Stage, { poll = false } = {}): voi
   async function check(): Promise<void> {
     running = true;
     try {
-      const [result] = await runChecks([{ kind, stage }]);
+      const { results: [result] } = await checkWithCache([{ kind, stage }], false);
       // A terminal gets a fresh screen per run; a log (or a test) keeps every run.
       if (process.stdout.isTTY) process.stdout.write("\x1b[2J\x1b[3J\x1b[H");
       console.log(formatWatch(result));

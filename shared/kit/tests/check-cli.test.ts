@@ -11,7 +11,7 @@ function check(args: string[], cwd = REPO_ROOT) {
   const result = spawnSync(process.execPath, [join(cwd, "shared/kit/check.ts"), ...args], {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", PWD: cwd },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -85,5 +85,20 @@ describe("npm run check (progress)", () => {
     assert.match(stdout, /· 03 · Persistence +not started/);
     assert.match(stdout, /^\[█{4}░{20}\] 1 of 6 stages done$/m);
     assert.match(stdout, /Next: 02 · Broadcast\. npm run check -- 2 shows what is left/);
+    assert.doesNotMatch(stdout, /not checked again/);
+  });
+
+  test("the next table checks again only what did not pass or changed since", () => {
+    const again = check([], copy);
+    assert.match(again.stdout, /✓ 01 · Echo +passed/);
+    assert.match(again.stdout, /✗ 02 · Broadcast +failing/);
+    assert.match(again.stdout, /\(steps\/01-echo: unchanged since they passed, not checked again\)/);
+
+    // A saved file (here, a broken echo) makes stage 1 count for real again.
+    const step1 = join(copy, "steps/01-echo/src/index.ts");
+    writeFileSync(step1, readFileSync(step1, "utf8").replace("this.ctx.acceptWebSocket(server);", "server.accept();"));
+    const changed = check([], copy);
+    assert.match(changed.stdout, /✗ 01 · Echo +failing/);
+    assert.doesNotMatch(changed.stdout, /not checked again/);
   });
 });

@@ -1,5 +1,6 @@
 // npm run next: the first stage that does not pass, from untouched starters (no checks run)
-// and from real check runs of the stages an attendee has started. (The "all 6 pass" answer
+// and from real check runs of the stages an attendee has started, in order, stopping at the
+// first that fails and skipping those that passed and have not changed since. (The "all 6 pass" answer
 // needs every stage's checks, over a minute here, so it is left to a manual run.)
 import assert from "node:assert/strict";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
@@ -28,8 +29,26 @@ describe("npm run next", () => {
     writeFileSync(step2, `${readFileSync(step2, "utf8")}// started\n`);
     const { status, stdout } = kit.run("next.ts");
     assert.equal(status, 0, stdout);
-    assert.match(stdout, /Running the checks of steps\/01-echo, steps\/02-broadcast…/);
+    assert.match(stdout, /Running the checks of steps\/01-echo…[^]*Running the checks of steps\/02-broadcast…/);
     assert.match(stdout, /^Next: 02 · Broadcast \(steps\/02-broadcast: \d+ of \d+ checks pass\)$/m);
+  });
+
+  test("run again: stage 1 passed and has not changed, so only stage 2 is checked", () => {
+    const { status, stdout } = kit.run("next.ts");
+    assert.equal(status, 0, stdout);
+    assert.doesNotMatch(stdout, /steps\/01-echo…/);
+    assert.match(stdout, /Running the checks of steps\/02-broadcast…/);
+    assert.match(stdout, /^Next: 02 · Broadcast/m);
+  });
+
+  test("it stops at the first stage that does not pass: a broken stage 1 is next, stage 2 is not checked", () => {
+    const step1 = join(kit.dir, "steps/01-echo/src/index.ts");
+    writeFileSync(step1, readFileSync(step1, "utf8").replace("this.ctx.acceptWebSocket(server);", "server.accept();"));
+    const { status, stdout } = kit.run("next.ts");
+    assert.equal(status, 0, stdout);
+    assert.match(stdout, /Running the checks of steps\/01-echo…/);
+    assert.doesNotMatch(stdout, /steps\/02-broadcast…/);
+    assert.match(stdout, /^Next: 01 · Echo \(steps\/01-echo: \d+ of \d+ checks pass\)$/m);
   });
 
   test("takes no stage and no options: exit 2; --help: exit 0", () => {

@@ -23,7 +23,8 @@ export function tempKit(name: string, { linkNodeModules = true } = {}) {
         // No terminal on stdin: a command that would ask a question must not wait for an answer.
         stdio: ["pipe", "pipe", "pipe"],
         input: "",
-        env: { ...process.env, FORCE_COLOR: undefined, ...env },
+        // PWD too: workerd warns when it does not match the directory it runs in.
+        env: { ...process.env, FORCE_COLOR: undefined, PWD: dir, ...env },
         timeout: 120_000,
       });
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
