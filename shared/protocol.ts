@@ -33,10 +33,12 @@ export type HistoryFrame = { type: "history"; messages: MessageFrame[]; truncate
 export type UsersFrame = { type: "users"; count: number; names: string[] };
 
 /**
- * What changed, sent to everyone else (stage 05 on): a name came online (its first connection)
- * or went offline (its last one closed). `count` is the number of names online afterwards.
+ * What changed, sent to everyone (stage 05 on), at most 50 ms after a change: the names that
+ * came online (their first connection) and went offline (their last one closed) since the
+ * previous presence frame, each list sorted, and how many names are online now. A burst of
+ * changes comes as one frame.
  */
-export type PresenceFrame = { type: "joined" | "left"; name: string; count: number };
+export type PresenceFrame = { type: "presence"; joined: string[]; left: string[]; count: number };
 
 export type ErrorCode = "bad_message" | "too_long" | "rate_limited";
 export type ErrorFrame = {

@@ -5,17 +5,25 @@
 import { describe } from "vitest";
 import { check, needs } from "./helpers/check.ts";
 import { expectEqual } from "./helpers/expect.ts";
+import type { ChatClient } from "./helpers/chat-socket.ts";
 import { connect, newRoom, rawJoin, type Ending } from "./sockets/connect.ts";
 
 const LEAVE_HINT =
-  'In webSocketClose, if that was the name\'s last open socket, send the others {"type":"left","name":…,"count":…}. ' +
-  "The closing socket is still in this.ctx.getWebSockets(), but its readyState is no longer WebSocket.OPEN. See TODO(step 5).";
+  "In webSocketClose, if that was the name's last open socket, note it with presenceChanged(name): the next presence " +
+  "frame lists it in left. The closing socket is still in this.ctx.getWebSockets(), but its readyState is no longer " +
+  "WebSocket.OPEN. See TODO(step 5).";
 const DROP_HINT =
   "A connection that drops without a close frame reaches webSocketClose with code 1006. ws.close() may " +
-  "not send 1006 back (it throws, and nothing after it runs): reply 1000, then send the left frame.";
+  "not send 1006 back (it throws, and nothing after it runs): reply 1000, then note the name as gone.";
 const ERROR_HINT =
   "A connection that breaks the WebSocket protocol reaches webSocketError(ws), not webSocketClose: " +
-  "add that handler, and send the left frame from it too.";
+  "add that handler, and note the name as gone from it too.";
+
+/** alice receives a presence frame that says `name` left, and that only alice is online. */
+async function expectLeft(alice: ChatClient, name: string) {
+  const presence = await alice.frameWhere("presence", (frame) => frame.left.includes(name), `alice receives {"type":"presence","joined":[],"left":["${name}"],"count":1} within 2 s`);
+  expectEqual({ joined: presence.joined, count: presence.count }, { joined: [], count: 1 }, `in the presence frame that names ${name} in "left"`);
+}
 
 /** alice and `name` join a room; `name` then ends its connection `how`; alice must see it go. */
 async function leaveRudely(how: Ending, name: string) {
@@ -24,8 +32,7 @@ async function leaveRudely(how: Ending, name: string) {
   const other = await rawJoin(room, name);
   await needs(`alice to see ${name} arrive (stage 05's join)`, alice.expectPresence(["alice", name], `alice sees ${name} arrive`));
   other.end(how);
-  const left = await alice.next("left", `alice receives {"type":"left","name":"${name}","count":1} within 2 s`);
-  expectEqual(left, { type: "left", name, count: 1 }, "alice is told");
+  await expectLeft(alice, name);
 }
 
 describe("05 · User count (real connections)", () => {
@@ -37,8 +44,7 @@ describe("05 · User count (real connections)", () => {
     // bob reads his own users frame first: Node's WebSocket, closed before reading a frame on its way, drops the connection.
     await needs("bob to be told who is here", bob.expectPresence(["alice", "bob"], "bob sees alice and himself"));
     await bob.close(1000, "bye");
-    const left = await alice.next("left", 'alice receives {"type":"left","name":"bob","count":1} when bob leaves');
-    expectEqual(left, { type: "left", name: "bob", count: 1 }, "alice is told");
+    await expectLeft(alice, "bob");
   });
 
   check("closing one of two tabs tells nobody; closing the last one does", LEAVE_HINT + " A name with another open socket is still online: send nothing.", async () => {
@@ -48,12 +54,11 @@ describe("05 · User count (real connections)", () => {
     const zoeAgain = await connect(room, "zoe");
     await needs("alice to see zoe arrive", alice.expectPresence(["alice", "zoe"], "alice sees zoe arrive"));
     await needs("zoe's tabs to be told who is here", Promise.all([zoe, zoeAgain].map((tab) => tab.expectPresence(["alice", "zoe"], "zoe's tab sees alice and zoe"))));
-    const before = alice.all("left").length;
+    const before = alice.all("presence").length;
     await zoeAgain.close(1000, "one tab closed");
-    await alice.expectNoMore("left", "no left frame while zoe still has a tab open", 300, before);
+    await alice.expectNoMore("presence", "no presence frame while zoe still has a tab open", 300, before);
     await zoe.close(1000, "last tab closed");
-    const left = await alice.next("left", 'alice receives {"type":"left","name":"zoe","count":1} when zoe\'s last tab closes');
-    expectEqual(left, { type: "left", name: "zoe", count: 1 }, "alice is told");
+    await expectLeft(alice, "zoe");
   });
 
   check("everyone is told when a connection drops without a close frame", DROP_HINT, () => leaveRudely("fin", "bob"));

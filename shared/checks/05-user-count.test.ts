@@ -1,5 +1,5 @@
-// Stage 05 · User count: a newcomer is told who is here, everyone else what changed, even after
-// the object hibernated. Leaving is checked over real connections, in 05-user-count.sockets.test.ts.
+// Stage 05 · User count: a newcomer is told who is here, everyone else what changed, a burst of
+// changes in one frame, even after the object hibernated. Leaving is checked over real connections, in 05-user-count.sockets.test.ts.
 import { describe } from "vitest";
 import { check, CheckFailure, needs, show } from "./helpers/check.ts";
 import { evict, join, newRoom } from "./helpers/chat-client.ts";
@@ -9,9 +9,10 @@ const USERS_HINT =
   'Right after the history frame, send the newcomer alone {"type":"users","count":…,"names":[…]}: the distinct ' +
   "names of the open sockets, sorted. Build them from this.ctx.getWebSockets() and each socket's " +
   "deserializeAttachment(). See TODO(step 5).";
-const JOINED_HINT =
-  'Before accepting the new socket, if its name has no open socket yet, send everyone {"type":"joined","name":…,"count":…}: ' +
-  "one small frame instead of the whole list, which would cost every reader the full list at every join. See TODO(step 5).";
+const PRESENCE_HINT =
+  "When a name comes online (its first socket), note it with presenceChanged(name): the first change starts a 50 ms " +
+  'timer, and when it fires one {"type":"presence","joined":[…],"left":[…],"count":…} frame goes to everyone. ' +
+  "See TODO(step 5).";
 
 describe("05 · User count", () => {
   check("a client that joins is told who is here, right after the history", USERS_HINT, async () => {
@@ -31,26 +32,39 @@ describe("05 · User count", () => {
     expectEqual(users, { type: "users", count: 3, names: ["adam", "mia", "zoe"] }, "zoe has two tabs open, so");
   });
 
-  check("the others are told who joined, with one small frame", JOINED_HINT, async () => {
+  check("the others are told who joined, in a presence frame", PRESENCE_HINT, async () => {
     const room = newRoom();
     const alice = await join(room, "alice");
     await needs("alice to be told who is here (the check above)", alice.next("users", "alice's users frame"));
     await join(room, "bob");
-    const joined = await alice.next("joined", 'alice receives {"type":"joined","name":"bob","count":2}');
-    expectEqual(joined, { type: "joined", name: "bob", count: 2 }, "alice is told");
-    const onlyNewcomers = "alice receives no second users frame: only the newcomer gets the whole list";
-    await alice.expectNoMore("users", onlyNewcomers, 300, 1);
-    await alice.expectPresence(["alice", "bob"], "alice sees alice and bob online");
+    // alice may also see herself in "joined", in the frame about her own arrival (or in this one).
+    const presence = await alice.frameWhere("presence", (frame) => frame.joined.includes("bob"), 'alice receives {"type":"presence","joined":["bob"],"left":[],"count":2}');
+    expectEqual({ left: presence.left, count: presence.count }, { left: [], count: 2 }, 'in the presence frame that names bob in "joined"');
+    await alice.expectNoMore("users", "alice receives no second users frame: only the newcomer gets the whole list", 300, 1);
   });
 
-  check("a second tab of someone already here tells nobody", JOINED_HINT + " A name that already has an open socket is already online: send nothing.", async () => {
+  check("people who arrive together are told in one presence frame, not one each", PRESENCE_HINT +
+    " Start the timer only for the first change (when `changed` is empty): later ones join that frame.", async () => {
+    const room = newRoom();
+    const alice = await join(room, "alice");
+    await needs("alice to be told who is here", alice.next("users", "alice's users frame"));
+    const names = Array.from({ length: 10 }, (_, i) => `guest-${i}`);
+    await Promise.all(names.map((name) => join(room, name)));
+    await alice.expectPresence(["alice", ...names].sort(), "alice sees the 10 guests online, count 11");
+    const frames = alice.all("presence").length;
+    if (frames > 3) {
+      throw new CheckFailure("10 people arriving at once reach alice in 1 to 3 presence frames", `${frames} presence frames: ${show(alice.all("presence").slice(0, 3))}…`);
+    }
+  });
+
+  check("a second tab of someone already here tells nobody", PRESENCE_HINT + " A name that already has an open socket is already online: note nothing.", async () => {
     const room = newRoom();
     const alice = await join(room, "alice");
     await join(room, "zoe");
-    await needs("alice to be told zoe joined (the check above)", alice.next("joined", "alice is told zoe joined"));
-    const before = alice.all("joined").length;
+    await needs("alice to be told zoe joined (the checks above)", alice.expectPresence(["alice", "zoe"], "alice sees zoe online"));
+    const before = alice.all("presence").length;
     await join(room, "zoe");
-    await alice.expectNoMore("joined", "no joined frame when zoe opens a second tab: zoe was online already", 300, before);
+    await alice.expectNoMore("presence", "no presence frame when zoe opens a second tab: zoe was online already", 300, before);
   });
 
   check("who is here is right after the object hibernates", "Derive the names from this.ctx.getWebSockets() and " +

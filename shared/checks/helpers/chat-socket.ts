@@ -20,8 +20,8 @@ export class ChatClient {
   private arrived: () => void = () => {};
   private closeEvent?: CloseEvent;
   /**
-   * Who is online as this client sees it: the users frame replaces it, joined and left frames
-   * change it, as the chat page does. Undefined until the first users frame.
+   * Who is online as this client sees it: the users frame replaces it, presence frames change
+   * it, as the chat page does. Undefined until the first users frame.
    */
   presence?: { count: number; names: Set<string> };
 
@@ -94,6 +94,15 @@ export class ChatClient {
     return find()!;
   }
 
+  /** The first frame of `type` for which `matches` holds, waiting for it if needed. */
+  async frameWhere<T extends ServerFrame["type"]>(type: T, matches: (frame: FrameOf<T>) => boolean, expected: string): Promise<FrameOf<T>> {
+    const find = () => this.all(type).find(matches);
+    if (!(await this.waitFor(() => find() !== undefined))) {
+      throw new CheckFailure(expected, `${this.name} received no such ${show(type)} frame within ${WAIT_MS / 1000} s (${this.summary()})`);
+    }
+    return find()!;
+  }
+
   nextMessage(expected: string): Promise<MessageFrame> {
     return this.next("message", expected);
   }
@@ -134,14 +143,14 @@ export class ChatClient {
 
   /**
    * Waits until this client's view of who is online is `names` (sorted) with that count, as the
-   * page would build it from users, joined and left frames.
+   * page would build it from users and presence frames.
    */
   async expectPresence(names: string[], expected: string) {
     const matches = () => show(this.presenceNow()) === show({ count: names.length, names });
     if (await this.waitFor(matches)) return;
-    const frames = this.frames.filter((frame) => ["users", "joined", "left"].includes(frame.type));
+    const frames = this.frames.filter((frame) => ["users", "presence"].includes(frame.type));
     const got = frames.length === 0
-      ? `${this.name} received no users, joined or left frame within ${WAIT_MS / 1000} s (${this.summary()})`
+      ? `${this.name} received no users or presence frame within ${WAIT_MS / 1000} s (${this.summary()})`
       : `${this.name} received ${frames.slice(-4).map(show).join(", ")}: so ${show(this.presenceNow())}${this.meanwhile()}`;
     throw new CheckFailure(expected, got);
   }
@@ -153,11 +162,11 @@ export class ChatClient {
 
   private applyPresence(frame: ServerFrame | Unreadable) {
     if (frame.type === "users") this.presence = { count: frame.count, names: new Set(frame.names) };
-    if (frame.type !== "joined" && frame.type !== "left") return;
-    // A joined or left frame before any users frame still shows, so a failure can say what came.
+    if (frame.type !== "presence") return;
+    // A presence frame before any users frame still shows, so a failure can say what came.
     this.presence ??= { count: 0, names: new Set() };
-    if (frame.type === "joined") this.presence.names.add(frame.name);
-    else this.presence.names.delete(frame.name);
+    for (const name of frame.joined ?? []) this.presence.names.add(name);
+    for (const name of frame.left ?? []) this.presence.names.delete(name);
     this.presence.count = frame.count;
   }
 

@@ -9,15 +9,17 @@ import { serverForTests } from "./test-server.ts";
 
 const server = serverForTests("solutions", 6, "drops");
 
-/** A browser-like client that keeps who is online as the page does: users, then joined and left. */
+/** A browser-like client that keeps who is online as the page does: users, then presence frames. */
 async function watcher(room: string, name = "alice") {
   const socket = new WebSocket(`${server().origin.replace("http", "ws")}/ws?room=${room}&name=${name}`);
   const online = new Set<string>();
   socket.addEventListener("message", (event) => {
     const frame = JSON.parse(String(event.data));
     if (frame.type === "users") frame.names.forEach((name: string) => online.add(name));
-    if (frame.type === "joined") online.add(frame.name);
-    if (frame.type === "left") online.delete(frame.name);
+    if (frame.type === "presence") {
+      frame.joined.forEach((name: string) => online.add(name));
+      frame.left.forEach((name: string) => online.delete(name));
+    }
   });
   const names = () => [...online].sort();
   await new Promise((resolve) => socket.addEventListener("open", resolve, { once: true }));

@@ -4,6 +4,9 @@ import { readJoin, readMessage, type HistoryFrame, type MessageFrame, type Serve
 /** How many earlier messages a newcomer sees. */
 const HISTORY_SIZE = 100;
 
+// TODO(step 5): const PRESENCE_DELAY_MS = 50, how long presence changes gather before one frame
+// tells everyone.
+
 /** What each socket carries through hibernation (serializeAttachment). */
 type Attachment = { name: string };
 
@@ -25,6 +28,8 @@ export default {
 export class Chat extends DurableObject<Env> {
   /** The newest timestamp handed out, so two messages never share one. */
   private lastTimestamp: number;
+  // TODO(step 5): a field `changed`, a Set of the names that came or went since the last
+  // presence frame.
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -55,9 +60,8 @@ export class Chat extends DurableObject<Env> {
     const name = params.get("name")!.trim();
     const after = Number(params.get("after") ?? 0);
     const [client, server] = Object.values(new WebSocketPair());
-    // TODO(step 5): before accepting, tell the others what changed: if `name` has no open socket
-    // yet, send everyone { type: "joined", name, count }, count being the distinct names online
-    // with this one. A second tab of a name already here changes nothing: send nothing.
+    // TODO(step 5): before accepting, if `name` has no open socket yet, it comes online: note it
+    // with this.presenceChanged(name) (below). A second tab of a name already here changes nothing.
     // acceptWebSocket (not server.accept()) lets the object sleep while sockets stay open.
     this.ctx.acceptWebSocket(server);
     // The page sends "ping" every 30 s, so that proxies and routers keep an idle connection
@@ -67,9 +71,9 @@ export class Chat extends DurableObject<Env> {
     server.serializeAttachment(attachment);
     send(server, this.history(after));
     // TODO(step 5): send the newcomer alone who is here: { type: "users", count, names }, with the
-    // distinct names, sorted. Build them from this.ctx.getWebSockets() (open sockets only:
-    // readyState WebSocket.OPEN) and each socket's attachment, not from a Map in memory: memory
-    // is empty after the object hibernates.
+    // distinct names, sorted, this one included. Build them from this.ctx.getWebSockets() (open
+    // sockets only: readyState WebSocket.OPEN) and each socket's attachment, not from a Map in
+    // memory: memory is empty after the object hibernates.
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -99,9 +103,8 @@ export class Chat extends DurableObject<Env> {
     // waits and reports 1006. A connection that dropped without a close frame (a laptop lid)
     // arrives here with 1006. Neither 1005 ("no code given") nor 1006 may be sent: reply 1000.
     ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-    // TODO(step 5): if this was the name's last open socket, tell the others
-    // { type: "left", name, count }. Leave out sockets whose readyState is no longer
-    // WebSocket.OPEN (this one is closing). A connection that breaks the protocol comes to
+    // TODO(step 5): if this was the name's last open socket (this one is no longer OPEN), it went
+    // offline: this.presenceChanged(name). A connection that breaks the protocol comes to
     // webSocketError(ws) instead: add that handler and do the same there.
   }
 
@@ -123,6 +126,12 @@ export class Chat extends DurableObject<Env> {
     return truncated ? { type: "history", messages, truncated } : { type: "history", messages };
   }
 
+
+  // TODO(step 5): presenceChanged(name) adds the name to `changed`; the first change of a burst
+  // starts setTimeout(() => this.sendPresence(), PRESENCE_DELAY_MS). sendPresence() broadcasts
+  // { type: "presence", joined, left, count }: the changed names online now, those gone (both
+  // sorted), and how many names are online; then clears `changed`. 600 people arriving at once
+  // then cost everyone a few frames, not 600.
 
   private broadcast(frame: ServerFrame) {
     // One JSON text for everyone: the frame is the same, so serialise it once, not per socket.

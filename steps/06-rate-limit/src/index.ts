@@ -7,6 +7,9 @@ const HISTORY_SIZE = 100;
 // TODO(step 6): a token bucket per name, { tokens: number; refilledAt: number }: a burst of 5
 // frames, then 1 token back per second.
 
+/** How long presence changes gather before one frame tells everyone. */
+const PRESENCE_DELAY_MS = 50;
+
 /** What each socket carries through hibernation (serializeAttachment). */
 type Attachment = { name: string };
 
@@ -28,6 +31,8 @@ export default {
 export class Chat extends DurableObject<Env> {
   /** The newest timestamp handed out, so two messages never share one. */
   private lastTimestamp: number;
+  /** Names that came or went since the last presence frame (the object stays awake until it goes). */
+  private changed = new Set<string>();
   // TODO(step 6): keep each name's bucket in a Map<string, Bucket> field, shared by all the name's
   // connections, so reconnecting does not refill it. Memory is enough: the object hibernates
   // only after seconds without any event, and by then every bucket is full again.
@@ -61,10 +66,9 @@ export class Chat extends DurableObject<Env> {
     const name = params.get("name")!.trim();
     const after = Number(params.get("after") ?? 0);
     const [client, server] = Object.values(new WebSocketPair());
-    // Tell the others what changed, before this socket is among them: a name's first
-    // connection brings it online (a second tab changes nothing).
+    // A name's first connection brings it online (a second tab changes nothing).
     const online = this.onlineNames();
-    if (!online.has(name)) this.broadcast({ type: "joined", name, count: online.size + 1 });
+    if (!online.has(name)) this.presenceChanged(name);
     // acceptWebSocket (not server.accept()) lets the object sleep while sockets stay open.
     this.ctx.acceptWebSocket(server);
     // The page sends "ping" every 30 s, so that proxies and routers keep an idle connection
@@ -73,7 +77,7 @@ export class Chat extends DurableObject<Env> {
     const attachment: Attachment = { name };
     server.serializeAttachment(attachment);
     send(server, this.history(after));
-    // The newcomer alone gets the whole list; everyone else got one small frame.
+    // The newcomer alone gets the whole list; the others hear of it in the next presence frame.
     online.add(name);
     send(server, { type: "users", count: online.size, names: [...online].sort() });
     return new Response(null, { status: 101, webSocket: client });
@@ -85,7 +89,7 @@ export class Chat extends DurableObject<Env> {
     // Then take a token from the sender's bucket, for every frame, valid or not: refill it for
     // the time passed (1 token per 1000 ms, at most 5). With none left, send
     // { type: "error", code: "rate_limited", message, retryAfterMs } and stop: no storing, no broadcast.
-    // No setTimeout or setInterval: timers keep the object from hibernating.
+    // Refill from the time passed, not with setInterval: a timer that repeats keeps the object awake.
     const frame = readMessage(data);
     if ("type" in frame) return send(ws, frame);
 
@@ -137,11 +141,30 @@ export class Chat extends DurableObject<Env> {
   }
 
 
-  /** Tells the others when a name's last connection has ended (closing one of two tabs changes nothing). */
+  /** A name's last connection has ended (closing one of two tabs changes nothing). */
   private leave(ws: WebSocket) {
     const { name } = ws.deserializeAttachment() as Attachment;
+    if (!this.onlineNames().has(name)) this.presenceChanged(name);
+  }
+
+  /**
+   * Notes that a name came or went. The first change starts a short timer; changes until it
+   * fires go into the same presence frame, so 600 people arriving at once cost everyone a few
+   * frames, not 600. The timer keeps the object awake for those 50 ms only.
+   */
+  private presenceChanged(name: string) {
+    if (this.changed.size === 0) setTimeout(() => this.sendPresence(), PRESENCE_DELAY_MS);
+    this.changed.add(name);
+  }
+
+  /** Tells everyone which of the changed names are online now and which are gone. */
+  private sendPresence() {
     const online = this.onlineNames();
-    if (!online.has(name)) this.broadcast({ type: "left", name, count: online.size });
+    const changed = [...this.changed].sort();
+    this.changed.clear();
+    const joined = changed.filter((name) => online.has(name));
+    const left = changed.filter((name) => !online.has(name));
+    this.broadcast({ type: "presence", joined, left, count: online.size });
   }
 
   /**
