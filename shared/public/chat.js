@@ -39,7 +39,7 @@ let status = "offline";
 let seen = createHistory();
 /** Texts sent and not answered yet: the server answers each with our message or an error. */
 let pending = [];
-/** Who is online (stage 05 on): set by each connection's users frame, then changed by joined and left. */
+/** Who is online (stage 05 on): set by each connection's users frame, then changed by presence frames. */
 let online = new Set();
 let retryAt = 0;
 let countdown;
@@ -181,11 +181,13 @@ function showFrame(frame) {
       online = new Set(frame.names.map(String));
       showOnline(frame.count);
     }
-  } else if (frame.type === "joined" || frame.type === "left") {
-    // What changed since: a name's first connection opened, or its last one closed.
-    if (typeof frame.name === "string") {
-      if (frame.type === "joined") online.add(frame.name);
-      else online.delete(frame.name);
+  } else if (frame.type === "presence") {
+    // What changed since, gathered for a moment on the server: names whose first connection
+    // opened, names whose last one closed. A name may be gone before this page heard of it
+    // (it came and went within the moment): deleting it changes nothing.
+    if (Array.isArray(frame.joined) && Array.isArray(frame.left)) {
+      for (const name of frame.joined) online.add(String(name));
+      for (const name of frame.left) online.delete(String(name));
       showOnline(frame.count);
     }
   } else if (frame.type === "error") {

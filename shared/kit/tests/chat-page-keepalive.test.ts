@@ -128,7 +128,7 @@ describe("keepalive: the chat page pings, and notices a dead connection", { skip
     await ada.page.clock.resume();
     await waitForStatus(ada.page, "connected");
     await waitForTexts(ada.page, ["before the freeze", ...missed]);
-    // The users frame of the new connection is the truth: cat's left frame never reached ada.
+    // The new connection's users frame is the truth: ada never got the presence frame with cat in left.
     await waitForText(ada.page, "#online-summary", "2 online: ada, dan");
     // It resumed after "before the freeze", message 1 of the room, on a new connection.
     const afters = ada.sockets.map(({ url }) => new URL(url).searchParams.get("after"));
