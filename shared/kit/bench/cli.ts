@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick] [--only fanout,join,storm,commands] [--out FILE]`: measures solutions
-// 02, 03 and 06 under the same offered loads (and 05 and 06 in presence storms) in one run, prints
+// 02, 03 and 06 under the same offered loads (and 05 and 06 in presence storms, 04 for the
+// opening alone) in one run, prints
 // a table with the issue's targets marked pass or miss, and writes every figure to a JSON file.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -16,7 +17,7 @@ import { parseOptions, run } from "../cli.ts";
 
 const USAGE = `Usage: npm run bench [-- --quick] [--only fanout,join,storm,commands] [--out FILE]
 
-Measures solutions 02, 03 and 06 (storm: 05 and 06) on this machine, one after the other, in one run:
+Measures solutions 02, 03 and 06 (storm: 04, 05 and 06) on this machine, one after the other, in one run:
   fanout    one room, fixed clients, more and more senders at 1 message a second:
             delivered frames per second and latency p50/p99 at each offered load
   join      time from opening a socket to the history frame, in rooms with
@@ -24,7 +25,8 @@ Measures solutions 02, 03 and 06 (storm: 05 and 06) on this machine, one after t
             history: until the socket is open)
   storm     100, 300 and 600 clients open sockets into one room at once: time until
             every client's view of who is online is right, and the bytes of presence
-            frames that took; then half of them leave at once, and the same again
+            frames that took; then half of them leave at once, and the same again.
+            On 04 (no presence) only until every socket is open: the floor under a storm
   commands  npm run step: time until the page answers; npm run check -- 6: time to finish
 
   --quick   a smaller run (about a minute) to see that everything works
@@ -35,8 +37,10 @@ A full run takes a few minutes. Close other heavy programs first: the load gener
 shares the machine with the server, and both compete for the CPU.`;
 
 const STAGES_MEASURED = [2, 3, 6];
-/** The stages with presence (users, joined and left frames). */
+/** The stages with presence (users and presence frames). */
 const STORM_STAGES = [5, 6];
+/** A stage without presence, where a storm measures opening the sockets alone. */
+const STORM_FLOOR_STAGE = 4;
 const JOIN_SIZES = [10, 1_000, 100_000];
 const PARTS = ["fanout", "join", "storm", "commands"] as const;
 type Part = (typeof PARTS)[number];
@@ -68,7 +72,7 @@ async function main(args: string[]): Promise<number> {
   // One server per stage that some chosen part measures.
   const stages = [
     ...(parts.includes("fanout") || parts.includes("join") ? STAGES_MEASURED : []),
-    ...(parts.includes("storm") ? STORM_STAGES : []),
+    ...(parts.includes("storm") ? [STORM_FLOOR_STAGE, ...STORM_STAGES] : []),
   ];
   for (const number of [...new Set(stages)].sort((a, b) => a - b)) {
     const slug = findStage(String(number))!.slug;
@@ -94,12 +98,13 @@ async function main(args: string[]): Promise<number> {
             for (const stored of JOIN_SIZES) joins[slug].push(await measureJoins(server.origin, `join-${stored}`, stored, size.joins));
           }
         }
-        if (parts.includes("storm") && STORM_STAGES.includes(number)) {
-          console.log(`  ${slug}: presence storms of ${size.storms.join(", ")} clients…`);
+        if (parts.includes("storm") && (STORM_STAGES.includes(number) || number === STORM_FLOOR_STAGE)) {
+          const presence = number !== STORM_FLOOR_STAGE;
+          console.log(`  ${slug}: ${presence ? "presence storms" : "opening only (no presence)"} of ${size.storms.join(", ")} clients…`);
           // Discarded, like fan-out's first run: it warms up the client and the Worker.
-          await measureStorm(server.origin, 20);
+          await measureStorm(server.origin, 20, { presence });
           storms[slug] = [];
-          for (const clients of size.storms) storms[slug].push(await measureStorm(server.origin, clients));
+          for (const clients of size.storms) storms[slug].push(await measureStorm(server.origin, clients, { presence }));
         }
       } finally {
         await server.stop().catch(() => server.kill());
@@ -154,13 +159,18 @@ function judge(
       detail: `first join ${big.coldMs} ms, then p50 ${big.warmP50Ms} ms; ${big.historyMessages} history messages`,
     });
   }
+  // Opening the sockets alone, on a stage without presence: the part of the 3 s no protocol can save.
+  const floor = Object.values(storms)
+    .flat()
+    .find((p) => !p.presence && p.clients === STORM_TARGET.clients);
   for (const [slug, points] of Object.entries(storms)) {
-    const big = points.find((p) => p.clients === STORM_TARGET.clients);
+    const big = points.find((p) => p.presence && p.clients === STORM_TARGET.clients);
     if (!big) continue;
+    const floorText = floor ? `; opening them alone (no presence) took ${floor.openAllMs ?? "> 30 s"} ms` : "";
     targets.push({
       name: `${slug}: ${big.clients} clients joining at once settle in < ${STORM_TARGET.settleMs / 1000} s with < ${STORM_TARGET.presenceMB} MB of presence frames`,
       pass: big.settleMs !== null && big.settleMs < STORM_TARGET.settleMs && big.presenceMB < STORM_TARGET.presenceMB,
-      detail: `${big.settleMs === null ? "not settled within 30 s" : `settled in ${big.settleMs} ms`}, ${big.presenceMB} MB`,
+      detail: `${big.settleMs === null ? "not settled within 30 s" : `settled in ${big.settleMs} ms`}, ${big.presenceMB} MB${floorText}`,
     });
   }
   for (const run of commands?.check ?? []) {
@@ -201,13 +211,17 @@ function formatTables(
     }
   }
   if (Object.keys(storms).length > 0) {
-    const widths = [16, 8, 12, 10, 12, 16, 12, 16, 9, 13];
+    const widths = [16, 8, 12, 10, 12, 16, 6, 12, 16, 9, 7, 13];
     const ms = (value: number | null) => (value === null ? "> 30 s" : value);
     lines.push("", paint("bold", "Presence storm (clients open at once in one room, until every view of who is online is right; then half leave)"));
-    lines.push(row(["solution", "clients", "all open ms", "settle ms", "presence MB", "presence frames", "max users B", "leave settle ms", "leave MB", "disconnected"], widths));
+    lines.push("  frames: users and presence frames received by all clients; sent: presence frames the server sent out");
+    lines.push(row(["solution", "clients", "all open ms", "settle ms", "presence MB", "presence frames", "sent", "max users B", "leave settle ms", "leave MB", "sent", "disconnected"], widths));
     for (const [slug, points] of Object.entries(storms)) {
       for (const p of points) {
-        lines.push(row([slug, p.clients, ms(p.openAllMs), ms(p.settleMs), p.presenceMB, p.presenceFrames, p.maxUsersFrameBytes, ms(p.leaveSettleMs), p.leaveMB, p.disconnected.length], widths));
+        const cells = p.presence
+          ? [ms(p.settleMs), p.presenceMB, p.presenceFrames, p.presenceSends, p.maxUsersFrameBytes, ms(p.leaveSettleMs), p.leaveMB, p.leaveSends]
+          : ["-", "-", "-", "-", "-", "-", "-", "-"];
+        lines.push(row([slug, p.clients, ms(p.openAllMs), ...cells, p.disconnected.length], widths));
         for (const close of p.disconnected.slice(0, 3)) lines.push(`    ${close}`);
         if (p.unclosed > 0) lines.push(`    ${p.unclosed} socket(s) closed at the end got no answer from the server within 30 s`);
       }

@@ -1,27 +1,41 @@
 // Presence storm: many clients open sockets into one fresh room at once (stage 05 on), and
-// each keeps its view of who is online exactly as the chat page does. Measures how long until
-// every view is right, and how many bytes of presence frames that took; then half of them
-// leave at once, and the same for the rest. Works with the first protocol too, whose server
-// sent the whole users list to everyone on every change: a users frame replaces the view.
+// each keeps its view of who is online exactly as the chat page does: a users frame replaces
+// it, a presence frame adds its joined names, deletes its left ones and brings the count.
+// Measures how long until every view is right, and how many bytes of presence frames that
+// took; then half of them leave at once, and the same for the rest. Works with the first
+// protocol too (e67d2cd), whose server sent the whole users list to everyone on every change.
+// On a stage without presence (04), only the opening is measured: the floor under any storm.
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ServerFrame } from "../../protocol.ts";
 import { round } from "./fanout.ts";
 
 export type StormPoint = {
   clients: number;
+  /** False on a stage without presence: only the opening was measured. */
+  presence: boolean;
   /** Until every socket was open (null: not all within the cap). */
   openAllMs: number | null;
   /** From the first `new WebSocket` until every client was open with the whole room in its view (null: not within the cap). */
   settleMs: number | null;
-  /** Presence frames (users, joined, left) received by all clients together, until the room went quiet. */
+  /** Presence frames (users and presence) received by all clients together, until the room went quiet. */
   presenceMB: number;
   presenceFrames: number;
+  /** The users frames among them: one per newcomer. */
+  usersFrames: number;
+  /**
+   * The presence frames the server sent out: the most any one client received (each reaches
+   * every client open when it goes, so the first client in hears them all).
+   */
+  presenceSends: number;
   /** The largest users frame any client received. */
   maxUsersFrameBytes: number;
   /** After half the clients closed at once: until every other client's view was the remaining half (null: not within the cap, or not measured). */
   leaveSettleMs: number | null;
   leaveMB: number;
   leaveFrames: number;
+  /** The presence frames the server sent out for the leave storm, as presenceSends. */
+  leaveSends: number;
   /** Sockets that closed or failed before the storm's end, with their code (they can never settle). */
   disconnected: string[];
   /** Sockets the client closed whose close the server had not answered 30 s after the end. */
@@ -45,21 +59,29 @@ type Client = {
   names: Set<string>;
   count: number;
   correct: boolean;
+  /** Presence frames (not users) this client received in the current storm. */
+  presenceFrames: number;
 };
 
-type Counters = { bytes: number; frames: number; maxUsersBytes: number; lastFrameAt: number };
+type Counters = { bytes: number; frames: number; usersFrames: number; maxUsersBytes: number; lastFrameAt: number };
 
-/** Opens `clients` sockets into one fresh room at once, and measures the join storm and a leave storm of half of them. */
-export async function measureStorm(origin: string, clients: number): Promise<StormPoint> {
+const newCounters = (): Counters => ({ bytes: 0, frames: 0, usersFrames: 0, maxUsersBytes: 0, lastFrameAt: 0 });
+
+/**
+ * Opens `clients` sockets into one fresh room at once, and measures the join storm and a leave
+ * storm of half of them. Without `presence` (a stage before 05), only until every socket is open.
+ */
+export async function measureStorm(origin: string, clients: number, { presence = true } = {}): Promise<StormPoint> {
   const room = `storm-${clients}-${Date.now()}`;
   let expected = new Set(Array.from({ length: clients }, (_, i) => `s${i}`));
-  let counters: Counters = { bytes: 0, frames: 0, maxUsersBytes: 0, lastFrameAt: 0 };
+  let counters = newCounters();
   let openCount = 0;
   let correctCount = 0;
   let settledAt: number | undefined;
   const disconnected: string[] = [];
 
   const isCorrect = (client: Client) =>
+    !presence ||
     client.count === expected.size && client.names.size === expected.size && [...client.names].every((name) => expected.has(name));
   const recheck = (client: Client) => {
     const correct = isCorrect(client);
@@ -72,7 +94,7 @@ export async function measureStorm(origin: string, clients: number): Promise<Sto
   let openAllAt: number | undefined;
   const all: Client[] = [...expected].map((name) => {
     const socket = new WebSocket(`${origin.replace("http", "ws")}/ws?room=${room}&name=${name}`);
-    const client: Client = { name, socket, open: false, closed: false, ended: false, names: new Set(), count: 0, correct: false };
+    const client: Client = { name, socket, open: false, closed: false, ended: false, names: new Set(), count: 0, correct: false, presenceFrames: 0 };
     socket.addEventListener("open", () => {
       client.open = true;
       if (++openCount === clients) openAllAt = performance.now();
@@ -82,19 +104,21 @@ export async function measureStorm(origin: string, clients: number): Promise<Sto
       // A client that has left no longer counts, even for frames that were already on their way.
       if (client.closed) return;
       const text = String(event.data);
-      const frame = JSON.parse(text) as { type: string; name?: string; names?: string[]; count: number };
-      if (frame.type !== "users" && frame.type !== "joined" && frame.type !== "left") return;
+      const frame = JSON.parse(text) as ServerFrame;
+      if (frame.type !== "users" && frame.type !== "presence") return;
       const bytes = Buffer.byteLength(text);
       counters.bytes += bytes;
       counters.frames++;
       counters.lastFrameAt = performance.now();
       if (frame.type === "users") {
+        counters.usersFrames++;
         counters.maxUsersBytes = Math.max(counters.maxUsersBytes, bytes);
         client.names = new Set(frame.names);
-      } else if (frame.type === "joined") {
-        client.names.add(frame.name!);
       } else {
-        client.names.delete(frame.name!);
+        client.presenceFrames++;
+        // A name in left may be one this client never saw (it came and went within one frame).
+        for (const joined of frame.joined) client.names.add(joined);
+        for (const left of frame.left) client.names.delete(left);
       }
       client.count = frame.count;
       recheck(client);
@@ -114,14 +138,16 @@ export async function measureStorm(origin: string, clients: number): Promise<Sto
   try {
     // The join storm.
     while (settledAt === undefined && performance.now() - started < CAP_MS) await sleep(5);
-    const settleMs = settledAt === undefined ? null : settledAt - started;
+    const settleMs = settledAt === undefined || !presence ? null : settledAt - started;
     if (settledAt !== undefined) await quiet(counters, started + CAP_MS);
     const joinCounters = counters;
+    const joinSends = mostPresenceFrames(all);
 
     // The leave storm: the second half closes at once; the first half should see only itself.
     let leaveSettleMs: number | null = null;
-    counters = { bytes: 0, frames: 0, maxUsersBytes: 0, lastFrameAt: 0 };
-    if (settledAt !== undefined) {
+    counters = newCounters();
+    for (const client of all) client.presenceFrames = 0;
+    if (settledAt !== undefined && presence) {
       const leaving = all.slice(Math.ceil(clients / 2));
       const staying = all.slice(0, Math.ceil(clients / 2));
       expected = new Set(staying.map((client) => client.name));
@@ -143,20 +169,29 @@ export async function measureStorm(origin: string, clients: number): Promise<Sto
 
     point = {
       clients,
+      presence,
       openAllMs: openAllAt === undefined ? null : round(openAllAt - started),
       settleMs: settleMs === null ? null : round(settleMs),
       presenceMB: megabytes(joinCounters.bytes),
       presenceFrames: joinCounters.frames,
+      usersFrames: joinCounters.usersFrames,
+      presenceSends: joinSends,
       maxUsersFrameBytes: joinCounters.maxUsersBytes,
       leaveSettleMs,
       leaveMB: megabytes(counters.bytes),
       leaveFrames: counters.frames,
+      leaveSends: mostPresenceFrames(all.filter((client) => !client.closed)),
       disconnected,
     };
   } finally {
     unclosed = await closeAll(all);
   }
   return { ...point, unclosed };
+}
+
+/** The most presence frames one of `clients` received: how many the server sent to them all. */
+function mostPresenceFrames(clients: Client[]): number {
+  return Math.max(0, ...clients.map((client) => client.presenceFrames));
 }
 
 /** Closes a client's socket on purpose: from now on its frames and its close are not counted. */
