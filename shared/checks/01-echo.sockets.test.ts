@@ -10,12 +10,14 @@ const CLOSE_HINT =
   "ws.close(code, reason) back. Codes 1005 and 1006 may not be sent: reply 1000 for those.";
 
 /**
- * One message there and back, so everything the server sent on joining has been read. (Node's
- * WebSocket, closed before it has read a frame already on its way, reports 1006 itself.)
+ * One message there and back, then a quiet moment, so everything the server sent on joining has
+ * been read, a presence frame (stage 05 on, 50 ms after a join) too. (Node's WebSocket, closed
+ * before it has read a frame already on its way, reports 1006 itself.)
  */
 async function settle(client: ChatClient) {
   client.say("ready?");
   await needs(`${client.name}'s message to come back`, client.messageWithText("ready?", `${client.name} receives her message back`));
+  await client.quiet();
 }
 
 describe("01 · Echo (real connections)", () => {

@@ -51,6 +51,7 @@ describe("05 · User count", () => {
     const names = Array.from({ length: 10 }, (_, i) => `guest-${i}`);
     await Promise.all(names.map((name) => join(room, name)));
     await alice.expectPresence(["alice", ...names].sort(), "alice sees the 10 guests online, count 11");
+    await alice.quiet();
     const frames = alice.all("presence").length;
     if (frames > 3) {
       throw new CheckFailure("10 people arriving at once reach alice in 1 to 3 presence frames", `${frames} presence frames: ${show(alice.all("presence").slice(0, 3))}…`);

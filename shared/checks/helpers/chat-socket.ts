@@ -127,6 +127,16 @@ export class ChatClient {
     return this.closeEvent;
   }
 
+  /** Waits until no frame has arrived for `ms` (at most the usual wait): what the server had to say has come. */
+  async quiet(ms = 200) {
+    const deadline = performance.now() + WAIT_MS;
+    for (;;) {
+      const count = this.frames.length;
+      const more = await this.waitFor(() => this.frames.length > count, ms);
+      if (!more || performance.now() > deadline) return;
+    }
+  }
+
   /** Waits for the server to close the socket; resolves with the close event, or undefined after `ms`. */
   async closed(ms = WAIT_MS): Promise<CloseEvent | undefined> {
     await this.waitFor(() => this.closeEvent !== undefined, ms);

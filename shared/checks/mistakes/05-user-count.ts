@@ -1,47 +1,54 @@
 import type { Mistake } from "./mistake.ts";
 
-const JOINED = 'if (!online.has(name)) this.broadcast({ type: "joined", name, count: online.size + 1 });';
+const NOTE_JOIN = "if (!online.has(name)) this.presenceChanged(name);";
+const NOTE_LEAVE = "if (!this.onlineNames().has(name)) this.presenceChanged(name);";
+const HISTORY = "    send(server, this.history(after));\n";
 const USERS = 'send(server, { type: "users", count: online.size, names: [...online].sort() });';
-const LEFT = 'if (!online.has(name)) this.broadcast({ type: "left", name, count: online.size });';
+const TIMER = "if (this.changed.size === 0) setTimeout(() => this.sendPresence(), PRESENCE_DELAY_MS);";
 const OPEN = "const open = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);";
 const CLOSE = "ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);";
+const BURST = "10 people arriving at once reach alice in 1 to 3 presence frames";
 
 export const mistakes: Mistake[] = [
   {
-    did: "sends the whole list to everyone at every join, not one joined frame",
+    did: "sends the whole list to everyone at every join, not a presence frame",
     patch: [
-      [JOINED, ""],
+      [NOTE_JOIN, ""],
       [USERS, 'this.broadcast({ type: "users", count: online.size, names: [...online].sort() });'],
     ],
-    fails: "the others are told who joined, with one small frame",
-    says: 'alice receives {"type":"joined","name":"bob","count":2}',
+    fails: "the others are told who joined, in a presence frame",
+    says: 'alice receives {"type":"presence","joined":["bob"],"left":[],"count":2}',
   },
   {
-    did: "tells everyone about the newcomer after accepting it, so its first frame is not the history",
-    patch: [
-      [`    ${JOINED}\n`, ""],
-      ["    send(server, this.history(after));", `    ${JOINED}\n    send(server, this.history(after));`],
-    ],
+    did: "sends a presence frame at once for every change, with no timer to gather a burst",
+    patch: [[TIMER, ""], ["    this.changed.add(name);\n", "    this.changed.add(name);\n    this.sendPresence();\n"]],
+    // Sent before the newcomer's socket is accepted, the frame even says it left.
+    fails: "the others are told who joined, in a presence frame",
+    says: 'alice receives {"type":"presence","joined":["bob"]',
+  },
+  {
+    did: "starts a timer for every change, not only the first of a burst",
+    patch: [[TIMER, "setTimeout(() => this.sendPresence(), PRESENCE_DELAY_MS);"]],
+    fails: "people who arrive together are told in one presence frame, not one each",
+    says: BURST,
+  },
+  {
+    did: "sends the users frame before the history",
+    patch: [[HISTORY, ""], [`    ${USERS}\n`, `    ${USERS}\n${HISTORY}`]],
     fails: "the first frame is the history, an empty one in a new room",
     says: "history",
   },
   {
-    did: "counts the joined frame without the newcomer",
-    patch: [[JOINED, 'if (!online.has(name)) this.broadcast({ type: "joined", name, count: online.size });']],
-    fails: "the others are told who joined, with one small frame",
-    says: '"count":1',
-  },
-  {
-    did: "tells the others again when someone opens a second tab",
-    patch: [[JOINED, 'this.broadcast({ type: "joined", name, count: online.size + 1 });']],
+    did: "notes a change when someone opens a second tab",
+    patch: [[NOTE_JOIN, "this.presenceChanged(name);"]],
     fails: "a second tab of someone already here tells nobody",
     says: "zoe was online already",
   },
   {
-    did: "says someone left when one of their two tabs closes",
-    patch: [[LEFT, 'this.broadcast({ type: "left", name, count: online.size });']],
+    did: "notes a change when one of someone's two tabs closes",
+    patch: [[NOTE_LEAVE, "this.presenceChanged(name);"]],
     fails: "closing one of two tabs tells nobody; closing the last one does",
-    says: "no left frame while zoe still has a tab open",
+    says: "no presence frame while zoe still has a tab open",
   },
   {
     did: "keeps the names in a Map field, empty after hibernation",
@@ -61,7 +68,7 @@ export const mistakes: Mistake[] = [
     says: "readyState is no longer WebSocket.OPEN",
   },
   {
-    did: "sends 1006 back after a dropped connection: ws.close throws, the left frame never goes out",
+    did: "sends 1006 back after a dropped connection: ws.close throws, the name is never noted as gone",
     patch: [[CLOSE, "ws.close(code === 1005 ? 1000 : code, reason);"]],
     fails: "a connection that drops without a close frame raises no error",
     says: "Invalid WebSocket close code: 1006",
