@@ -1,9 +1,9 @@
 // Runs the check suites against step or solution folders, inside workerd through
 // Vitest and @cloudflare/vitest-plugin, and returns plain results for the reports.
 import { Writable } from "node:stream";
-import { createVitest, type Reporter, type TestModule } from "vitest/node";
+import { createVitest, type Reporter, type TestModule, type TestSuite } from "vitest/node";
 import { REPO_ROOT } from "./paths.ts";
-import { STAGES, stageDir, type Kind, type Stage } from "./stages.ts";
+import { STAGES, socketsSuiteFile, stageDir, suiteFile, type Kind, type Stage } from "./stages.ts";
 
 /** A folder to check: a stage's step or solution, or (`folder`) a scratch copy shaped like one. */
 export type Target = { kind: Kind; stage: Stage; folder?: string };
@@ -48,20 +48,27 @@ export async function runChecks(targets: Target[], { kitChecks = false } = {}): 
   return targets.map((target) => {
     const folder = folderOf(target);
     const ours = modules.filter((m) => m.project.name === folder || m.project.name === `${folder} (sockets)`);
+    // Each project runs shared/checks/suites.test.ts, with a block per suite file named by its path.
+    const suite = (stage: Stage, file: string) => {
+      for (const module of ours) {
+        const block = [...module.children.suites()].find((s) => s.name === file);
+        if (block) return suiteResult(stage, block);
+        if (module.project.name === folder && module.errors().length > 0) return moduleFailed(stage, module);
+      }
+      return undefined;
+    };
     const suites = STAGES.filter((s) => s.number <= target.stage.number).map((stage): SuiteResult => {
       // A stage's checks: those in workerd, then those over real connections (if it has any).
-      const inWorkerd = ours.find((m) => m.moduleId.endsWith(`/${stage.slug}.test.ts`));
-      const sockets = ours.find((m) => m.moduleId.endsWith(`/${stage.slug}.sockets.test.ts`));
+      const inWorkerd = suite(stage, suiteFile(stage));
+      const sockets = suite(stage, socketsSuiteFile(stage));
       if (!inWorkerd) return { stage, checks: [], error: runErrors[0] ?? "the suite did not run" };
-      const first = suiteResult(stage, inWorkerd);
       // Code that does not load fails both; its error, not a list of failed checks, says what to fix.
-      if (!sockets || (first.error && first.checks.length === 0)) return first;
-      const second = suiteResult(stage, sockets);
-      const error = first.error ?? second.error;
-      return { stage, checks: [...first.checks, ...second.checks], ...(error ? { error } : {}) };
+      if (!sockets || (inWorkerd.error && inWorkerd.checks.length === 0)) return inWorkerd;
+      const error = inWorkerd.error ?? sockets.error;
+      return { stage, checks: [...inWorkerd.checks, ...sockets.checks], ...(error ? { error } : {}) };
     });
-    const kit = ours.filter((m) => m.moduleId.includes("/checks/kit/"));
-    return { ...target, folder, suites, kitChecks: kit.flatMap((m) => suiteResult(target.stage, m).checks) };
+    const kit = ours.flatMap((m) => [...m.children.suites()].filter((s) => s.name.startsWith("shared/checks/kit/")));
+    return { ...target, folder, suites, kitChecks: kit.flatMap((block) => suiteResult(target.stage, block).checks) };
   });
 }
 
@@ -69,17 +76,23 @@ function folderOf(target: Target): string {
   return target.folder ?? stageDir(target.kind, target.stage);
 }
 
-function suiteResult(stage: Stage, module: TestModule): SuiteResult {
-  const checks = [...module.children.allTests()].map((test): CheckResult => {
+function suiteResult(stage: Stage, block: TestSuite): SuiteResult {
+  const checks = [...block.children.allTests()].map((test): CheckResult => {
     const result = test.result();
     if (result.state === "failed") {
       return { name: test.name, passed: false, error: result.errors?.map((e) => e.message).join("\n") };
     }
     return { name: test.name, passed: result.state === "passed" };
   });
-  const moduleErrors = module.errors().map((e) => e.message);
-  if (moduleErrors.length > 0) return { stage, checks, error: moduleErrors.join("\n") };
+  // A suite file that did not import (the target's code does not build, say) fails its block.
+  const errors = block.errors().map((e) => e.message);
+  if (errors.length > 0) return { stage, checks, error: errors.join("\n") };
   return { stage, checks };
+}
+
+/** The whole file failed (shared/checks/suites.test.ts itself): every suite says why. */
+function moduleFailed(stage: Stage, module: TestModule): SuiteResult {
+  return { stage, checks: [], error: module.errors().map((e) => e.message).join("\n") };
 }
 
 /** Whether every check of every suite passed. */

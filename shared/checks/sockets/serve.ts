@@ -22,7 +22,7 @@ type WranglerConfig = {
  * for `handlerLog`; with `persist`, rooms are stored in that folder and outlive the server
  * (another stage's code can then open them), otherwise they stay in memory.
  */
-export async function serve(entry: string, { dir, handlerLog, persist }: { dir: string; handlerLog: string; persist?: string }): Promise<Served> {
+export async function serve(entry: string, { dir, handlerLog, persist }: { dir: string; handlerLog?: string; persist?: string }): Promise<Served> {
   // The runtime logs nothing when a WebSocket handler throws, so the handlers are wrapped to
   // report how each call ended (and rethrow: the behaviour stays the same), a line each in
   // `handlerLog`: "webSocketClose 1006 returned", "webSocketClose 1006 threw …".
@@ -67,7 +67,7 @@ export { default, Chat } from ${source};
       host: "127.0.0.1",
       port: 0,
       handleStructuredLogs: ({ message }) => {
-        if (message.startsWith("[kit] ")) appendFileSync(handlerLog, `${message.slice(6).trim()}\n`);
+        if (handlerLog && message.startsWith("[kit] ")) appendFileSync(handlerLog, `${message.slice(6).trim()}\n`);
       },
       workers: [
         {
