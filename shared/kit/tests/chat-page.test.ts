@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { chromiumSkipReason, launchChromium } from "../browser/chromium.ts";
 import { startDevServer, type DevServer } from "../dev-server.ts";
@@ -43,8 +43,12 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
     ]);
   });
 
+  // A page left open keeps running (a reconnecting one animates its status dot): close each test's pages.
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close().catch(() => {});
+  });
+
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     const running = servers.filter((server) => server.child.exitCode === null && server.child.signalCode === null);
     await Promise.all(running.map((server) => server.stop()));
