@@ -1,13 +1,13 @@
 import { existsSync, readdirSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
-import { STAGES, stageEntry, socketsSuiteFile, suiteFile, type Kind } from "./shared/kit/stages.ts";
+import { SOCKETS_PROJECT, STAGES, socketsSuiteFile, suiteFile, type Kind } from "./shared/kit/stages.ts";
 
 // Each target folder (a step or a solution) is one Vitest project: its src/index.ts
 // runs as the Worker inside workerd, and the suites of stages 1..N run against it.
 // Stages whose behaviour depends on real connections (closes, drops) also have a
-// "sockets" suite: a second project serves the same folder with wrangler's dev server
-// and connects to it over TCP from Node.
+// "sockets" suite: one more project, for all targets, serves each folder as wrangler's
+// dev server does and connects to it over TCP from Node.
 // The check runner picks the targets with CHAT_TARGETS ("steps/03-persistence,…");
 // a plain `vitest` run checks every solution. With CHAT_KIT_CHECKS=1, solutions also
 // run the kit's own checks in shared/checks/kit/ (named for the first stage they apply to).
@@ -23,41 +23,53 @@ const targets = (process.env.CHAT_TARGETS ?? STAGES.map((stage) => `solutions/${
     return { name, kind, stage, entry: `${name}/src/index.ts` };
   });
 
-// Every project runs this one file, which imports the suite files it is handed (see its comment).
+// Every target's project runs this one file, which imports the suite files it is handed (see its comment).
 const SUITES = "shared/checks/suites.test.ts";
 const kitSuites = (stage: { slug: string }) =>
   readdirSync("shared/checks/kit").filter((file) => file.startsWith(`${stage.slug}.`) && file.endsWith(".test.ts")).map((file) => `shared/checks/kit/${file}`);
 
+// The checks over real connections, for every target, in one Node project (sockets/suites.test.ts).
+const overTcp = targets
+  .map(({ name, stage, entry }) => ({
+    folder: name,
+    stage: stage.number,
+    entry,
+    suites: STAGES.filter((s) => s.number <= stage.number).map(socketsSuiteFile).filter((file) => existsSync(file)),
+  }))
+  .filter((target) => target.suites.length > 0);
+
 export default defineConfig({
   test: {
-    projects: targets.flatMap(({ name, kind, stage, entry }): TestProjectInlineConfiguration[] => {
-      const stages = STAGES.filter((s) => s.number <= stage.number);
-      const sockets = stages.map(socketsSuiteFile).filter((file) => existsSync(file));
-      const inWorkerd: TestProjectInlineConfiguration = {
+    projects: [
+      ...targets.map(({ name, kind, stage, entry }): TestProjectInlineConfiguration => ({
         plugins: [cloudflareTest({ main: entry, wrangler: { configPath: "./wrangler.jsonc" } })],
         test: {
           name,
           include: [SUITES],
           // The kit's checks adapt to the stage they run against (broadcast from 02, history from 03, …).
-          provide: { stage: stage.number, suites: stages.flatMap((s) => [suiteFile(s), ...(kitChecks && kind === "solutions" ? kitSuites(s) : [])]) },
+          provide: {
+            stage: stage.number,
+            suites: STAGES.filter((s) => s.number <= stage.number).flatMap((s) => [suiteFile(s), ...(kitChecks && kind === "solutions" ? kitSuites(s) : [])]),
+          },
           // Every check uses its own room, so the files can share a worker.
           isolate: false,
           testTimeout: 20_000,
         },
-      };
-      if (sockets.length === 0) return [inWorkerd];
-      const overTcp: TestProjectInlineConfiguration = {
+      })),
+      ...(overTcp.length === 0 ? [] : [{
         test: {
-          name: `${name} (sockets)`,
-          include: [SUITES],
+          name: SOCKETS_PROJECT,
+          include: ["shared/checks/sockets/suites.test.ts"],
           environment: "node",
           pool: "threads",
-          globalSetup: ["shared/checks/sockets/start-target.ts"],
-          provide: { stage: stage.number, entry, suites: sockets },
+          provide: { targets: overTcp },
           testTimeout: 20_000,
+          // Serving a target (in beforeAll) takes seconds on a busy laptop.
+          hookTimeout: 60_000,
+          // A few targets at a time, each with its checks side by side.
+          maxConcurrency: 24,
         },
-      };
-      return [inWorkerd, overTcp];
-    }),
+      } satisfies TestProjectInlineConfiguration]),
+    ],
   },
 });

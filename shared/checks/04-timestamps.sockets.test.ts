@@ -1,10 +1,11 @@
 // Stage 04 · Timestamps, on storage that stage 03's code wrote: rooms outlive deploys, so your
 // stage 04 code opens a room saved before messages had timestamps. Stage 03's finished code
-// saves the room before your code is served on the same storage (sockets/stage-03-room.ts).
-import { describe, inject } from "vitest";
+// saves the room before your code is served on a copy of that storage (sockets/target.ts).
+import { describe } from "vitest";
 import { check, CheckFailure, show } from "./helpers/check.ts";
 import { connect } from "./sockets/connect.ts";
 import { SAVED_BY_STAGE_03 } from "./sockets/stage-03-room.ts";
+import { served } from "./sockets/target.ts";
 
 const HINT =
   "CREATE TABLE IF NOT EXISTS leaves an existing table as it is: in the constructor, if " +
@@ -13,7 +14,7 @@ const HINT =
 
 describe("04 · Timestamps (a room saved by stage 03)", () => {
   check("a room saved by stage 03's code opens: old messages with time 0 (unknown), new ones stamped", HINT, async () => {
-    const alice = await connect(inject("upgradeRoom")!, "alice");
+    const alice = await connect(served().upgradeRoom!, "alice");
     const history = await alice.next("history", "the history frame, with the message stored by stage 03's code");
     const old = history.messages[0] ?? {};
     if (old.name !== "ann" || old.message !== SAVED_BY_STAGE_03 || old.timestamp !== 0) {

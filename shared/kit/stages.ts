@@ -48,6 +48,9 @@ export function suiteFile(stage: Stage): string {
   return `shared/checks/${stage.slug}.test.ts`;
 }
 
+/** The Vitest project that runs every target's checks over real connections (vitest.config.ts). */
+export const SOCKETS_PROJECT = "over real connections";
+
 /** The stage's checks over real connections, from Node; not every stage has them. */
 export function socketsSuiteFile(stage: Stage): string {
   return `shared/checks/${stage.slug}.sockets.test.ts`;

@@ -38,17 +38,25 @@ export async function needs<T>(needed: string, step: Promise<T>): Promise<T> {
 }
 
 /**
+ * How a check's body runs, as set when the check is declared. The checks over real connections
+ * are declared once per folder they check (sockets/suites.test.ts), each body bound to its folder.
+ */
+export const declaring = { bind: (body: () => Promise<void>) => body };
+
+/**
  * Declares one check: `name` says the behaviour, `hint` says where to look when it fails. `ms`:
  * how long it may take, longer only for checks that start servers of their own.
  */
 export function check(name: string, hint: string, body: () => Promise<void>, ms = CHECK_MS) {
+  const bound = declaring.bind(body);
   // Checks run side by side: each uses its own room, and a failing one waits for frames that never come.
-  test.concurrent(name, () => run(name, hint, body, ms), ms + 5000);
+  test.concurrent(name, () => run(name, hint, bound, ms), ms + 5000);
 }
 
 /** Like check(), but alone: for checks that move the clock, which every check in the file shares. */
 check.alone = (name: string, hint: string, body: () => Promise<void>) => {
-  test(name, () => run(name, hint, body));
+  const bound = declaring.bind(body);
+  test(name, () => run(name, hint, bound));
 };
 
 async function run(name: string, hint: string, body: () => Promise<void>, ms = CHECK_MS) {

@@ -1,21 +1,21 @@
-// Joining the chat over real TCP, from Node, against the target served by start-target.ts.
+// Joining the chat over real TCP, from Node, against the check's target (target.ts).
 // A browser's WebSocket for the polite cases; a connection made by hand for the impolite
 // ones (a laptop lid, a lost network, a broken client) that send no close frame.
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { inject } from "vitest";
 import { CheckFailure, show } from "../helpers/check.ts";
 import { ChatClient } from "../helpers/chat-socket.ts";
 import { rawWebSocket } from "./raw-socket.ts";
+import { served } from "./target.ts";
 
 export type { Ending } from "./raw-socket.ts";
 
 export { newRoom } from "../helpers/chat-socket.ts";
 
 function origin(): string {
-  const origin = inject("origin");
-  if (!origin) throw new CheckFailure("your Worker starts, to be checked over real connections", inject("startError") ?? "it did not start");
+  const { origin, startError } = served();
+  if (!origin) throw new CheckFailure("your Worker starts, to be checked over real connections", startError ?? "it did not start");
   return origin;
 }
 
@@ -45,7 +45,7 @@ export async function rawJoin(room: string, name: string) {
 
 /** How each WebSocket handler call of the target ended so far, a line each: "webSocketClose 1006 returned". */
 export function handlerCalls(): string[] {
-  return readFileSync(inject("handlerLog"), "utf8").split("\n").filter(Boolean);
+  return readFileSync(served().handlerLog, "utf8").split("\n").filter(Boolean);
 }
 
 /** Waits (up to 3 s) for a handler call after the first `skip` to end as `pattern` says; returns its line. */

@@ -1,6 +1,6 @@
 // For stage 04's upgrade check: rooms outlive deploys, so stage 04 code must open a room that
-// stage 03's code saved, before messages had timestamps. start-target.ts serves stage 03's
-// finished code on the target's storage folder first, and this saves a message in a new room.
+// stage 03's code saved, before messages had timestamps. target.ts serves stage 03's finished
+// code once, and this saves a message in a new room; each target is served on a copy.
 import { needs } from "../helpers/check.ts";
 import { connect, newRoom } from "./connect.ts";
 

@@ -1,0 +1,80 @@
+// The folder a check over real connections is checking: served by serve.ts while its suites
+// run, and found by the check through the async context its body runs in.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findStage, stageEntry } from "../../kit/stages.ts";
+import { serve } from "./serve.ts";
+import { saveRoom } from "./stage-03-room.ts";
+
+/** What vitest.config.ts says about a folder to check over real connections. */
+export type SocketsTarget = { folder: string; stage: number; entry: string; suites: string[] };
+
+/** A target while its checks run: where it answers, or why it did not start. */
+export type Served = {
+  /** http://127.0.0.1:<port>, or "" when it did not start. */
+  origin: string;
+  startError?: string;
+  /** A file with a line for each WebSocket handler call that ended: "webSocketClose 1006 threw …". */
+  handlerLog: string;
+  /** Stage 04 on: a room that stage 03's finished code saved on the storage the target is served on. */
+  upgradeRoom?: string;
+};
+
+const current = new AsyncLocalStorage<Served>();
+
+/** The target of the check that is running. */
+export function served(): Served {
+  const target = current.getStore();
+  if (!target) throw new Error("a check over real connections ran outside its target (see sockets/suites.test.ts)");
+  return target;
+}
+
+/** Runs `body` with `target` as the check's target. */
+export function within(target: Served, body: () => Promise<void>): Promise<void> {
+  return current.run(target, body);
+}
+
+/** Serves the target's Worker, from stage 04 on storage where stage 03's code saved a room; `stop` ends it. */
+export async function start(target: SocketsTarget): Promise<Served & { stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "hello-chat-sockets-"));
+  const handlerLog = join(dir, "handlers.log");
+  writeFileSync(handlerLog, "");
+  const persist = join(dir, "state");
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    let upgradeRoom: string | undefined;
+    if (target.stage >= 4) {
+      const saved = await savedByStage03();
+      cpSync(saved.persist, persist, { recursive: true });
+      upgradeRoom = saved.room;
+    }
+    const server = await serve(target.entry, { dir, handlerLog, persist });
+    return { origin: server.origin, handlerLog, upgradeRoom, stop: async () => (await server.dispose(), remove()) };
+  } catch (error) {
+    // The code does not build or start: each of its checks says so (the checks in workerd show more).
+    return { origin: "", startError: error instanceof Error ? error.message : String(error), handlerLog, stop: async () => remove() };
+  }
+}
+
+let stage03: Promise<{ persist: string; room: string }> | undefined;
+
+/** Storage where stage 03's finished code saved a room, once per run; each target gets a copy. */
+function savedByStage03(): Promise<{ persist: string; room: string }> {
+  stage03 ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hello-chat-stage-03-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    const persist = join(dir, "state");
+    mkdirSync(persist);
+    const server = await serve(stageEntry("solutions", findStage("03")!), { dir, persist });
+    try {
+      return { persist, room: await saveRoom(server.origin) };
+    } catch (error) {
+      throw new Error(`stage 03's finished code could not save a room for the upgrade check: ${error instanceof Error ? error.message : error}`);
+    } finally {
+      await server.dispose();
+    }
+  })();
+  return stage03;
+}
