@@ -13,6 +13,8 @@ export type SocketsTarget = { folder: string; stage: number; entry: string; suit
 
 /** A target while its checks run: where it answers, or why it did not start. */
 export type Served = {
+  /** The number of the stage whose checks it must pass. */
+  stage: number;
   /** http://127.0.0.1:<port>, or "" when it did not start. */
   origin: string;
   startError?: string;
@@ -51,10 +53,11 @@ export async function start(target: SocketsTarget): Promise<Served & { stop: () 
       upgradeRoom = saved.room;
     }
     const server = await serve(target.entry, { dir, handlerLog, persist });
-    return { origin: server.origin, handlerLog, upgradeRoom, stop: async () => (await server.dispose(), remove()) };
+    return { stage: target.stage, origin: server.origin, handlerLog, upgradeRoom, stop: async () => (await server.dispose(), remove()) };
   } catch (error) {
     // The code does not build or start: each of its checks says so (the checks in workerd show more).
-    return { origin: "", startError: error instanceof Error ? error.message : String(error), handlerLog, stop: async () => remove() };
+    const startError = error instanceof Error ? error.message : String(error);
+    return { stage: target.stage, origin: "", startError, handlerLog, stop: async () => remove() };
   }
 }
 
