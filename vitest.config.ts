@@ -1,6 +1,8 @@
 import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { REPO_ROOT } from "./shared/kit/paths.ts";
 import { SOCKETS_PROJECT, STAGES, socketsSuiteFile, suiteFile, type Kind } from "./shared/kit/stages.ts";
 
 // Each target folder (a step or a solution) is one Vitest project: its src/index.ts
@@ -26,7 +28,7 @@ const targets = (process.env.CHAT_TARGETS ?? STAGES.map((stage) => `solutions/${
 // Every target's project runs this one file, which imports the suite files it is handed (see its comment).
 const SUITES = "shared/checks/suites.test.ts";
 const kitSuites = (stage: { slug: string }) =>
-  readdirSync("shared/checks/kit").filter((file) => file.startsWith(`${stage.slug}.`) && file.endsWith(".test.ts")).map((file) => `shared/checks/kit/${file}`);
+  readdirSync(join(REPO_ROOT, "shared/checks/kit")).filter((file) => file.startsWith(`${stage.slug}.`) && file.endsWith(".test.ts")).map((file) => `shared/checks/kit/${file}`);
 
 // The checks over real connections, for every target, in one Node project (sockets/suites.test.ts).
 const overTcp = targets
@@ -34,7 +36,7 @@ const overTcp = targets
     folder: name,
     stage: stage.number,
     entry,
-    suites: STAGES.filter((s) => s.number <= stage.number).map(socketsSuiteFile).filter((file) => existsSync(file)),
+    suites: STAGES.filter((s) => s.number <= stage.number).map(socketsSuiteFile).filter((file) => existsSync(join(REPO_ROOT, file))),
   }))
   .filter((target) => target.suites.length > 0);
 

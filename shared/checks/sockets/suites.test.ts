@@ -3,12 +3,13 @@
 // imported once per target, and each of its checks is bound to that target when declared.
 import { afterAll, beforeAll, describe, inject } from "vitest";
 import { declaring } from "../helpers/check.ts";
-import { start, within, type Served } from "./target.ts";
+import { cleanUp, start, within, type Served } from "./target.ts";
 
 /** Targets served at once. */
 const AT_ONCE = 4;
 
 const targets = inject("targets");
+afterAll(cleanUp);
 for (let first = 0; first < targets.length; first += AT_ONCE) {
   describe(`targets ${first + 1}-${Math.min(first + AT_ONCE, targets.length)}`, () => {
     for (const target of targets.slice(first, first + AT_ONCE)) {

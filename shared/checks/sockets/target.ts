@@ -61,15 +61,15 @@ export async function start(target: SocketsTarget): Promise<Served & { stop: () 
   }
 }
 
-let stage03: Promise<{ persist: string; room: string }> | undefined;
+let stage03: { dir: string; saved: Promise<{ persist: string; room: string }> } | undefined;
 
 /** Storage where stage 03's finished code saved a room, once per run; each target gets a copy. */
 function savedByStage03(): Promise<{ persist: string; room: string }> {
-  stage03 ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), "hello-chat-stage-03-"));
-    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-    const persist = join(dir, "state");
-    mkdirSync(persist);
+  if (stage03) return stage03.saved;
+  const dir = mkdtempSync(join(tmpdir(), "hello-chat-stage-03-"));
+  const persist = join(dir, "state");
+  mkdirSync(persist);
+  const saved = (async () => {
     const server = await serve(stageEntry("solutions", findStage("03")!), { dir, persist });
     try {
       return { persist, room: await saveRoom(server.origin) };
@@ -79,5 +79,14 @@ function savedByStage03(): Promise<{ persist: string; room: string }> {
       await server.dispose();
     }
   })();
-  return stage03;
+  stage03 = { dir, saved };
+  return saved;
+}
+
+/** Removes what the run left: the storage stage 03's code wrote. */
+export async function cleanUp(): Promise<void> {
+  if (!stage03) return;
+  await stage03.saved.catch(() => undefined);
+  rmSync(stage03.dir, { recursive: true, force: true });
+  stage03 = undefined;
 }
