@@ -76,4 +76,15 @@ export const mistakes: Mistake[] = [
     fails: "a connection that drops without a close frame raises no error",
     says: "Invalid WebSocket close code: 1006",
   },
+  {
+    did: "lets in only the Origin it was built on (localhost:8787), so the page refuses itself anywhere else",
+    patch: [[
+      "    const join = readJoin(request);",
+      '    const origin = request.headers.get("Origin");\n' +
+        '    if (origin !== null && origin !== "http://localhost:8787") return Response.json({ error: "not this page" }, { status: 403 });\n' +
+        "    const join = readJoin(request);",
+    ]],
+    fails: "the chat's own page may open a socket (same Origin)",
+    says: "the page on this server opens a socket",
+  },
 ];
