@@ -112,7 +112,6 @@ export class Chat extends DurableObject<Env> {
     return truncated ? { type: "history", messages, truncated } : { type: "history", messages };
   }
 
-
   private broadcast(frame: ServerFrame) {
     // One JSON text for everyone: the frame is the same, so serialise it once, not per socket.
     const text = JSON.stringify(frame);

@@ -153,7 +153,6 @@ export class Chat extends DurableObject<Env> {
     return truncated ? { type: "history", messages, truncated } : { type: "history", messages };
   }
 
-
   /**
    * Refills the name's bucket for the time that has passed, then takes one token.
    * Returns 0 when the frame may go on, or how many ms until a token is back.

@@ -126,7 +126,6 @@ export class Chat extends DurableObject<Env> {
     return truncated ? { type: "history", messages, truncated } : { type: "history", messages };
   }
 
-
   // TODO(step 5): presenceChanged(name) adds the name to `changed`; the first change of a burst
   // starts setTimeout(() => this.sendPresence(), PRESENCE_DELAY_MS). sendPresence() broadcasts
   // { type: "presence", joined, left, count }: the changed names online now, those gone (both

@@ -140,7 +140,6 @@ export class Chat extends DurableObject<Env> {
     return truncated ? { type: "history", messages, truncated } : { type: "history", messages };
   }
 
-
   /** A name's last connection has ended (closing one of two tabs changes nothing). */
   private leave(ws: WebSocket) {
     const { name } = ws.deserializeAttachment() as Attachment;
