@@ -86,19 +86,15 @@ export class ChatClient {
   }
 
   /** The first message frame whose text is `text`, waiting for it if needed. */
-  async messageWithText(text: string, expected: string): Promise<MessageFrame> {
-    const find = () => this.all("message").find((frame) => frame.message === text);
-    if (!(await this.waitFor(() => find() !== undefined))) {
-      throw new CheckFailure(expected, `${this.name} received no message ${show(text)} within ${WAIT_MS / 1000} s (${this.summary()})`);
-    }
-    return find()!;
+  messageWithText(text: string, expected: string): Promise<MessageFrame> {
+    return this.frameWhere("message", (frame) => frame.message === text, expected, `message ${show(text)}`);
   }
 
-  /** The first frame of `type` for which `matches` holds, waiting for it if needed. */
-  async frameWhere<T extends ServerFrame["type"]>(type: T, matches: (frame: FrameOf<T>) => boolean, expected: string): Promise<FrameOf<T>> {
+  /** The first frame of `type` for which `matches` holds (`what`, in a failure), waiting for it if needed. */
+  async frameWhere<T extends ServerFrame["type"]>(type: T, matches: (frame: FrameOf<T>) => boolean, expected: string, what = `such ${show(type)} frame`): Promise<FrameOf<T>> {
     const find = () => this.all(type).find(matches);
     if (!(await this.waitFor(() => find() !== undefined))) {
-      throw new CheckFailure(expected, `${this.name} received no such ${show(type)} frame within ${WAIT_MS / 1000} s (${this.summary()})`);
+      throw new CheckFailure(expected, `${this.name} received no ${what} within ${WAIT_MS / 1000} s (${this.summary()})`);
     }
     return find()!;
   }
