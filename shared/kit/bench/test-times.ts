@@ -23,9 +23,9 @@ const rows: { file: string; wall: number; cpu: number; ok: boolean }[] = [];
 for (const file of files) {
   const [start, busy] = [performance.now(), busyMs()];
   const { status } = spawnSync(process.execPath, ["--test", file], { cwd: REPO_ROOT, stdio: "ignore" });
-  rows.push({ file: relative(REPO_ROOT, file), wall: (performance.now() - start) / 1000, cpu: (busyMs() - busy) / 1000, ok: status === 0 });
-  const { wall, cpu } = rows.at(-1)!;
-  console.error(`  ${rows.at(-1)!.file}: ${wall.toFixed(1)} s, CPU ${cpu.toFixed(1)} s${status === 0 ? "" : " (FAILED)"}`);
+  const row = { file: relative(REPO_ROOT, file), wall: (performance.now() - start) / 1000, cpu: (busyMs() - busy) / 1000, ok: status === 0 };
+  rows.push(row);
+  console.error(`  ${row.file}: ${row.wall.toFixed(1)} s, CPU ${row.cpu.toFixed(1)} s${row.ok ? "" : " (FAILED)"}`);
 }
 
 const total = (key: "wall" | "cpu") => rows.reduce((sum, row) => sum + row[key], 0).toFixed(1);
