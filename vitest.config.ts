@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import { REPO_ROOT } from "./shared/kit/paths.ts";
+import { workerSettings } from "./shared/kit/worker-settings.ts";
 import { SOCKETS_PROJECT, STAGES, socketsSuiteFile, suiteFile, type Kind } from "./shared/kit/stages.ts";
 
 // Each target folder (a step or a solution) is one Vitest project: its src/index.ts
@@ -25,6 +26,9 @@ const targets = (process.env.CHAT_TARGETS ?? STAGES.map((stage) => `solutions/${
     return { name, kind, stage, entry: `${name}/src/index.ts` };
   });
 
+// wrangler.jsonc's settings, read once for every project.
+const settings = workerSettings();
+
 // Every target's project runs this one file, which imports the suite files it is handed (see its comment).
 const SUITES = "shared/checks/suites.test.ts";
 const kitSuites = (stage: { slug: string }) =>
@@ -44,7 +48,7 @@ export default defineConfig({
   test: {
     projects: [
       ...targets.map(({ name, kind, stage, entry }): TestProjectInlineConfiguration => ({
-        plugins: [cloudflareTest({ main: entry, wrangler: { configPath: "./wrangler.jsonc" } })],
+        plugins: [cloudflareTest({ main: entry, miniflare: settings })],
         test: {
           name,
           include: [SUITES],

@@ -12,7 +12,7 @@ import { stageDir } from "./stages.ts";
 
 const CACHE = join(REPO_ROOT, ".state", "check-results.json");
 /** What every stage's result depends on besides its own folder. */
-const SHARED = ["shared/checks", "shared/protocol.ts", "shared/kit/run-checks.ts", "vitest.config.ts", "wrangler.jsonc", "package-lock.json"];
+const SHARED = ["shared/checks", "shared/protocol.ts", "shared/kit/run-checks.ts", "shared/kit/worker-settings.ts", "vitest.config.ts", "wrangler.jsonc", "package-lock.json"];
 
 let sharedPart: string | undefined;
 

@@ -1,21 +1,14 @@
 // Serves a stage folder's Worker in workerd through Miniflare (what `wrangler dev` runs
 // underneath) on a loopback port, so checks connect over real TCP as a browser does.
 // Each call gets its own Miniflare: targets never disturb each other.
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { parse } from "jsonc-parser";
 import { REPO_ROOT } from "../../kit/paths.ts";
+import { workerSettings } from "../../kit/worker-settings.ts";
 
 export type Served = { origin: string; dispose: () => Promise<void> };
-
-/** The parts of wrangler.jsonc that serving a stage needs. */
-type WranglerConfig = {
-  compatibility_date: string;
-  compatibility_flags?: string[];
-  durable_objects: { bindings: { name: string; class_name: string }[] };
-};
 
 /**
  * Serves `entry` (a path from the repository root). `dir` is a scratch folder for the build and
@@ -56,12 +49,6 @@ export { default, Chat } from ${source};
     write: false,
     logLevel: "silent",
   });
-  // The compatibility settings and Durable Object bindings of the kit's wrangler.jsonc. (A JSONC
-  // parser, not wrangler's readConfig: importing wrangler takes over a second.)
-  const config = parse(readFileSync(join(REPO_ROOT, "wrangler.jsonc"), "utf8")) as WranglerConfig;
-  const durableObjects = Object.fromEntries(
-    config.durable_objects.bindings.map((binding) => [binding.name, { className: binding.class_name, useSQLite: true }]),
-  );
   const miniflare = new Miniflare({
     ...convertV4MiniflareOptions({
       host: "127.0.0.1",
@@ -74,9 +61,7 @@ export { default, Chat } from ${source};
           name: "chat",
           modules: true,
           script: bundle.outputFiles[0].text,
-          compatibilityDate: config.compatibility_date,
-          compatibilityFlags: config.compatibility_flags,
-          durableObjects,
+          ...workerSettings(),
         },
       ],
     }),
