@@ -12,11 +12,15 @@ export const MAX_MESSAGE_LENGTH = 1000;
  */
 export const MAX_FRAME_LENGTH = 16_384;
 
-/** A chat line, as the server sends it. Stage 03 adds its id (the stored row's), stage 04 the two time fields. */
+/**
+ * A chat line, as the server sends it. Stage 03 adds its id (the stored row's), stage 04 the two
+ * time fields. A private message (stage 07) has `to`, its recipient, and no id: it is not stored.
+ */
 export type MessageFrame = {
   type: "message";
   id?: number;
   name: string;
+  to?: string;
   message: string;
   timestamp?: number;
   serverTime?: string;
@@ -40,7 +44,7 @@ export type UsersFrame = { type: "users"; count: number; names: string[] };
  */
 export type PresenceFrame = { type: "presence"; joined: string[]; left: string[]; count: number };
 
-export type ErrorCode = "bad_message" | "too_long" | "rate_limited";
+export type ErrorCode = "bad_message" | "too_long" | "rate_limited" | "unknown_user";
 export type ErrorFrame = {
   type: "error";
   code: ErrorCode;
@@ -81,12 +85,8 @@ export function readJoin(request: Request): Join | Response {
     return jsonError(400, "room must be 1 to 64 letters, digits, '-' or '_'.");
   }
   const name = (params.get("name") ?? "").trim();
-  const length = characterCount(name);
-  if (length === 0) return jsonError(400, "name is required.");
-  if (length > MAX_NAME_LENGTH) {
-    return jsonError(400, `name must be at most ${MAX_NAME_LENGTH} characters (got ${length}).`);
-  }
-  if (/\p{Cc}/u.test(name)) return jsonError(400, "name must not contain control characters.");
+  const problem = nameProblem(name);
+  if (problem) return jsonError(400, `name ${problem}.`);
   const after = readAfter(params.get("after"));
   if (after === undefined) return jsonError(400, "after must be the id of a message: a whole number, 0 or more.");
   return { room, name, after };
@@ -99,11 +99,16 @@ export function readAfter(text: string | null): number | undefined {
   return Number.isSafeInteger(after) ? after : undefined;
 }
 
+/** What a client sends: a message for the whole room, or (stage 07 on) for one person, `to`. */
+export type ClientMessage = { message: string; to?: string };
+
 /**
- * Reads one frame from a client. A valid frame is `{"message": "<text>"}`;
- * the text comes back trimmed. Anything else becomes the error frame to send.
+ * Reads one frame from a client. A valid frame is `{"message": "<text>"}`; the text comes back
+ * trimmed. With `privateMessages` (stage 07 on), a frame may also name its recipient,
+ * `"to": "<name>"`, which follows the rules for names and comes back trimmed too. Anything
+ * else becomes the error frame to send.
  */
-export function readMessage(data: string | ArrayBuffer): { message: string } | ErrorFrame {
+export function readMessage(data: string | ArrayBuffer, { privateMessages = false } = {}): ClientMessage | ErrorFrame {
   if (typeof data !== "string") {
     return errorFrame("bad_message", "Send text frames holding JSON, not binary data.");
   }
@@ -126,7 +131,24 @@ export function readMessage(data: string | ArrayBuffer): { message: string } | E
       `Messages can be at most ${MAX_MESSAGE_LENGTH} characters (this one has ${length}).`,
     );
   }
-  return { message };
+  if (!isObject(frame) || !("to" in frame)) return { message };
+  // Before stage 07 a "to" would be ignored and the message shown to everyone: refuse it instead.
+  if (!privateMessages) {
+    return errorFrame("bad_message", 'This server sends every message to the whole room: leave out "to".');
+  }
+  const to = typeof frame.to === "string" ? frame.to.trim() : undefined;
+  const problem = to === undefined ? "must be a string" : nameProblem(to);
+  if (problem) return errorFrame("bad_message", `"to" names the recipient, so it ${problem}.`);
+  return { message, to };
+}
+
+/** What is wrong with a (trimmed) name, or undefined when it follows the rules. */
+function nameProblem(name: string): string | undefined {
+  const length = characterCount(name);
+  if (length === 0) return "is required";
+  if (length > MAX_NAME_LENGTH) return `must be at most ${MAX_NAME_LENGTH} characters (got ${length})`;
+  if (/\p{Cc}/u.test(name)) return "must not contain control characters";
+  return undefined;
 }
 
 export function errorFrame(code: ErrorCode, message: string): ErrorFrame {

@@ -1,7 +1,8 @@
 // The workshop's stages, in order, and where each one's code lives.
 // Folder names, commands, checks and docs all come from this list.
 
-export type Stage = { number: number; slug: string; title: string };
+/** `optional`: a stage after the workshop's end (06), for those who finish early. */
+export type Stage = { number: number; slug: string; title: string; optional?: true };
 export type Kind = "steps" | "solutions";
 
 export const STAGES: readonly Stage[] = [
@@ -11,6 +12,7 @@ export const STAGES: readonly Stage[] = [
   { number: 4, slug: "04-timestamps", title: "Timestamps" },
   { number: 5, slug: "05-user-count", title: "User count" },
   { number: 6, slug: "06-rate-limit", title: "Rate limit" },
+  { number: 7, slug: "07-private-messages", title: "Private messages", optional: true },
 ];
 
 /** A stage as an attendee may write it: `3`, `03` or `03-persistence`. */

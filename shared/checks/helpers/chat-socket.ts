@@ -53,6 +53,11 @@ export class ChatClient {
     this.socket.send(JSON.stringify({ message: text }));
   }
 
+  /** Sends `{"message": text, "to": to}`: a private message (stage 07). */
+  sayTo(to: unknown, text: string) {
+    this.socket.send(JSON.stringify({ message: text, to }));
+  }
+
   /** Sends anything: a string or binary goes as it is, other values as JSON. */
   sendRaw(data: string | ArrayBuffer) {
     this.socket.send(data);

@@ -13,6 +13,7 @@ const STAGE = inject("stage");
 const broadcasts = STAGE >= 2;
 const stores = STAGE >= 3;
 const stamps = STAGE >= 4;
+const privately = STAGE >= 7;
 
 /** What a stack trace or an internal error looks like, in a response body or a frame. */
 const INTERNALS = [/^\s*at\s/m, /\bat \S+ \(/, /\.[cm]?[jt]s:\d+/, /\bError:/, /\bTypeError\b/, /\bSyntaxError\b/];
@@ -100,7 +101,7 @@ for (const [label, room, name, after] of httpAccepted) {
 
 // ---- Frames: an error frame, or the message as the server stores it ---------------------------
 
-type Outcome = { error: "bad_message" | "too_long" } | { accepted: string; check?: (frame: ServerFrame) => void };
+type Outcome = { error: "bad_message" | "too_long" | "unknown_user" } | { accepted: string; check?: (frame: ServerFrame) => void };
 
 const json = (value: unknown) => JSON.stringify(value);
 const MIB = 1024 * 1024;
@@ -130,6 +131,16 @@ const frameRows: [label: string, frame: string | ArrayBuffer, outcome: Outcome][
   ["a message of 1000 characters", json({ message: "x".repeat(1000) }), { accepted: "x".repeat(1000) }],
   ["a message of 1000 emoji (2000 UTF-16 units)", json({ message: emoji(1000) }), { accepted: emoji(1000) }],
   ["1000 characters once trimmed", json({ message: `  ${"y".repeat(1000)}  ` }), { accepted: "y".repeat(1000) }],
+  // Before stage 07 a frame naming a recipient is refused, never shown to the whole room; from
+  // 07 a recipient must be a name, and one who is here.
+  ...(privately ? [] : [["a private message before stage 07", json({ message: "hi", to: "watcher" }), { error: "bad_message" }] satisfies [string, string, Outcome]]),
+  ["a private message to nobody in the room", json({ message: "hi", to: "nobody" }), { error: privately ? "unknown_user" : "bad_message" }],
+  ["to null", json({ message: "hi", to: null }), { error: "bad_message" }],
+  ["to as a number", json({ message: "hi", to: 42 }), { error: "bad_message" }],
+  ["to as an array of names", json({ message: "hi", to: ["watcher"] }), { error: "bad_message" }],
+  ["an empty to", json({ message: "hi", to: "" }), { error: "bad_message" }],
+  ["a to of 33 characters", json({ message: "hi", to: "w".repeat(33) }), { error: "bad_message" }],
+  ["a to with a control character", json({ message: "hi", to: "watch\u0000er" }), { error: "bad_message" }],
   ["extra fields (they are ignored, and cannot pose as someone else)",
     json({ message: "hi", id: 7, type: "error", name: "mallory", timestamp: 1 }),
     { accepted: "hi", check: (frame) => {

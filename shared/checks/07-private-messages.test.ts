@@ -1,0 +1,151 @@
+// Stage 07 · Private messages: {"message":"hi","to":"bob"} reaches every connection of bob and
+// of its sender, nobody else, and is never stored. The room finds bob's sockets by their tag.
+// What a dropped connection does to private messages is checked over real connections, in
+// 07-private-messages.sockets.test.ts.
+import { describe } from "vitest";
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { check, CheckFailure, needs, show } from "./helpers/check.ts";
+import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
+import { expectCode, expectEqual, expectTexts } from "./helpers/expect.ts";
+
+const SEND_HINT =
+  "Read frames with readMessage(data, { privateMessages: true }). A frame with `to` goes to sendPrivately: " +
+  'one {"type":"message","name":…,"to":…,"message":…,"timestamp":…,"serverTime":…} frame for every open socket ' +
+  "of this.ctx.getWebSockets(to). That finds them only if fetch tagged each socket with its name: " +
+  "this.ctx.acceptWebSocket(server, [name]). See TODO(step 7).";
+const SENDER_HINT =
+  "The sender's other tabs must show what they sent too: send the frame to this.ctx.getWebSockets(from) as well " +
+  "as to the recipient's sockets (a Set of the two lists, so nobody gets it twice).";
+const ONLY_HINT =
+  "A private message goes only to the sockets tagged with the recipient's name and the sender's: not through " +
+  "this.broadcast(), which sends to every socket of the room.";
+const STORE_HINT =
+  "sendPrivately sends and returns: no INSERT. A stored message would be in every newcomer's history, and names " +
+  "are not identities here, so it would reach whoever next picks that name.";
+const UNKNOWN_HINT =
+  'When getWebSockets(to) has no open socket, send the sender {"type":"error","code":"unknown_user","message":…} ' +
+  "and nothing else.";
+const BAD_TO_HINT =
+  "Pass { privateMessages: true } to readMessage: it checks `to` with the rules for names and answers a bad one " +
+  "with a bad_message error, as the `if (\"type\" in frame)` line already sends.";
+const TAG_HINT =
+  "In fetch, accept the socket with its name as a tag: this.ctx.acceptWebSocket(server, [name]). Then " +
+  "this.ctx.getWebSockets(name) returns that name's sockets without reading every socket's attachment.";
+
+/** A room with alice and bob (`bobTabs` connections), each told who is here: ready to whisper. */
+async function aliceAndBob(bobTabs = 1) {
+  const room = newRoom();
+  const alice = await join(room, "alice");
+  const bobs: ChatClient[] = [];
+  for (let i = 0; i < bobTabs; i++) bobs.push(await join(room, "bob"));
+  return { room, alice, bobs };
+}
+
+/** `client` receives the private message `text`, from `from` to `to`, with nothing missing or extra. */
+async function expectPrivate(client: ChatClient, from: string, to: string, text: string, whose: string) {
+  const frame = await client.messageWithText(text, `${whose} receives alice's private message ${show(text)}`);
+  const { timestamp, serverTime, ...rest } = frame;
+  expectEqual(rest, { type: "message", name: from, to, message: text }, `the frame ${whose} receives, without its time fields`);
+  if (typeof timestamp !== "number" || typeof serverTime !== "string") {
+    throw new CheckFailure("a private message carries timestamp and serverTime, like any message", show(frame));
+  }
+}
+
+describe("07 · Private messages", () => {
+  check('a private message reaches every connection of its recipient, marked with "to"', SEND_HINT, async () => {
+    const { alice, bobs } = await aliceAndBob(2);
+    alice.sayTo("bob", "psst, bob");
+    for (const [i, bob] of bobs.entries()) await expectPrivate(bob, "alice", "bob", "psst, bob", `bob's tab ${i + 1}`);
+  });
+
+  check("the sender's own connections get it too", SENDER_HINT, async () => {
+    const { room, alice, bobs } = await aliceAndBob();
+    const aliceAgain = await join(room, "alice");
+    alice.sayTo("bob", "for bob");
+    await needs("bob to receive it (the check above)", bobs[0].messageWithText("for bob", "bob receives alice's private message"));
+    await expectPrivate(alice, "alice", "bob", "for bob", "the tab alice sent it from");
+    await expectPrivate(aliceAgain, "alice", "bob", "for bob", "alice's other tab");
+  });
+
+  check("nobody else in the room receives it", ONLY_HINT, async () => {
+    const { room, alice, bobs } = await aliceAndBob();
+    const carol = await join(room, "carol");
+    alice.sayTo("bob", "not for carol");
+    await needs("bob to receive it", bobs[0].messageWithText("not for carol", "bob receives alice's private message"));
+    await carol.expectNoMore("message", "carol receives no message: it was for bob", 300, 0);
+  });
+
+  check("a private message is not stored: it has no id and no newcomer sees it", STORE_HINT, async () => {
+    const { room, alice, bobs } = await aliceAndBob();
+    alice.say("for everyone");
+    await needs("alice's public message to come back", alice.messageWithText("for everyone", "alice's public message comes back"));
+    alice.sayTo("bob", "just between us");
+    const frame = await needs("bob to receive it", bobs[0].messageWithText("just between us", "bob receives alice's private message"));
+    if ("id" in frame) throw new CheckFailure("no id in a private message frame: an id is a stored row's", show(frame));
+    const reader = await join(room, "reader");
+    const history = await reader.next("history", "a newcomer's history frame");
+    expectTexts(history.messages, ["for everyone"], "the history holds the public message only");
+  });
+
+  check("a private message to nobody in the room gets an unknown_user error, and reaches no one", UNKNOWN_HINT, async () => {
+    const { alice, bobs } = await aliceAndBob();
+    alice.sayTo("nobody", "hello?");
+    const error = await alice.nextError('an {"type":"error","code":"unknown_user",…} frame for alice');
+    expectCode(error.code, "unknown_user");
+    await bobs[0].expectNoMore("message", "bob receives no message", 300, 0);
+    await alice.expectNoMore("message", "alice receives no message either", 300, 0);
+  });
+
+  check('a "to" that is not a name gets a bad_message error, and the socket stays open', BAD_TO_HINT, async () => {
+    const { alice, bobs } = await aliceAndBob();
+    const bad: [unknown, string][] = [[42, "a number"], ["", "an empty name"], ["   ", "only spaces"], ["b".repeat(33), "33 characters"], ["bo\u0007b", "a control character"]];
+    for (const [to, what] of bad) {
+      alice.sayTo(to, "hi");
+      const error = await alice.nextError(`a bad_message error for "to" as ${what} (${show(to)})`);
+      expectCode(error.code, "bad_message");
+    }
+    if (!alice.isOpen) throw new CheckFailure("alice's socket stays open", "the server closed it");
+    await bobs[0].expectNoMore("message", "bob receives none of them", 300, 0);
+  });
+
+  check('"to" is read as names are: trimmed', BAD_TO_HINT, async () => {
+    const { alice, bobs } = await aliceAndBob();
+    alice.sayTo("  bob ", "trimmed");
+    await expectPrivate(bobs[0], "alice", "bob", "trimmed", "bob");
+  });
+
+  check("a message to yourself reaches each of your connections once", SENDER_HINT, async () => {
+    const room = newRoom();
+    const tabs = [await join(room, "alice"), await join(room, "alice")];
+    tabs[0].sayTo("alice", "note to self");
+    for (const [i, tab] of tabs.entries()) {
+      await tab.messageWithText("note to self", `alice's tab ${i + 1} receives her note to herself`);
+      await tab.expectNoMore("message", `alice's tab ${i + 1} receives it once, not twice`, 300, 1);
+    }
+  });
+
+  check("private messages count against the rate limit", "Keep the token check first in webSocketMessage, before any frame is read: private messages cost a token like any other.", async () => {
+    const { alice } = await aliceAndBob();
+    for (let i = 1; i <= 6; i++) alice.sayTo("bob", `whisper ${i}`);
+    const error = await alice.nextError("a rate_limited error for alice's 6th private message in a burst");
+    expectCode(error.code, "rate_limited");
+  });
+
+  check("every socket is tagged with its name", TAG_HINT, async () => {
+    const { room } = await aliceAndBob(2);
+    const tags = await runInDurableObject(env.CHAT.getByName(room), (_instance, state) =>
+      state.getWebSockets().map((socket) => ({ name: (socket.deserializeAttachment() as { name: string }).name, tags: state.getTags(socket) })),
+    );
+    for (const { name, tags: found } of tags) {
+      if (!found.includes(name)) throw new CheckFailure(`${name}'s socket has the tag ${show(name)}`, `its tags: ${show(found)}`);
+    }
+  });
+
+  check("private messages still arrive after the object hibernated", TAG_HINT + " A Map of names to sockets, kept in a field, is empty after hibernation; tags are not.", async () => {
+    const { room, alice, bobs } = await aliceAndBob();
+    await evict(room);
+    alice.sayTo("bob", "after a nap");
+    await expectPrivate(bobs[0], "alice", "bob", "after a nap", "bob");
+  });
+});
