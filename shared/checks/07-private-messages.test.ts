@@ -42,9 +42,15 @@ async function aliceAndBob(bobTabs = 1) {
   return { room, alice, bobs };
 }
 
-/** `client` receives the private message `text`, from `from` to `to`, with nothing missing or extra. */
-async function expectPrivate(client: ChatClient, from: string, to: string, text: string, whose: string) {
-  const frame = await client.messageWithText(text, `${whose} receives alice's private message ${show(text)}`);
+/**
+ * `client` receives the private message `text`, from `from` to `to`, with nothing missing or
+ * extra. When it does not arrive, the failure also shows what came back to the `sender`.
+ */
+async function expectPrivate(client: ChatClient, from: string, to: string, text: string, whose: string, sender?: ChatClient) {
+  const frame = await client.messageWithText(text, `${whose} receives alice's private message ${show(text)}`).catch((error) => {
+    if (!(error instanceof CheckFailure) || !sender) throw error;
+    throw new CheckFailure(`${whose} receives alice's private message ${show(text)}`, `${error.message.split("Got:      ")[1]}; meanwhile alice received ${sender.summary()}`);
+  });
   const { timestamp, serverTime, ...rest } = frame;
   expectEqual(rest, { type: "message", name: from, to, message: text }, `the frame ${whose} receives, without its time fields`);
   if (typeof timestamp !== "number" || typeof serverTime !== "string") {
@@ -56,7 +62,7 @@ describe("07 · Private messages", () => {
   check('a private message reaches every connection of its recipient, marked with "to"', SEND_HINT, async () => {
     const { alice, bobs } = await aliceAndBob(2);
     alice.sayTo("bob", "psst, bob");
-    for (const [i, bob] of bobs.entries()) await expectPrivate(bob, "alice", "bob", "psst, bob", `bob's tab ${i + 1}`);
+    for (const [i, bob] of bobs.entries()) await expectPrivate(bob, "alice", "bob", "psst, bob", `bob's tab ${i + 1}`, alice);
   });
 
   check("the sender's own connections get it too", SENDER_HINT, async () => {

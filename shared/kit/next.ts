@@ -36,7 +36,11 @@ async function main(args: string[]): Promise<number> {
     }
   }
 
-  if (firstUntouched) console.log(describe(firstUntouched));
+  if (firstUntouched?.optional) {
+    const workshop = STAGES.filter((stage) => !stage.optional).length;
+    console.log(`${paint(["bold", "green"], `The workshop is done: all ${workshop} of its stages pass. Well done!`)}\n`);
+    console.log(describe(firstUntouched));
+  } else if (firstUntouched) console.log(describe(firstUntouched));
   else {
     const last = STAGES[STAGES.length - 1];
     console.log(
@@ -56,7 +60,7 @@ function describe(stage: Stage, result?: TargetResult): string {
   }
   const command = (text: string) => paint("cyan", text.padEnd(24));
   return [
-    `${paint("bold", `Next: ${stageLabel(stage)}`)} (${folder}: ${status})`,
+    `${paint("bold", `Next${stage.optional ? ", optional" : ""}: ${stageLabel(stage)}`)} (${folder}: ${status})`,
     "",
     `  ${command(`npm run step -- ${stage.number}`)} serve it at http://localhost:8787/`,
     `  ${command(`npm run check -- ${stage.number}`)} what works and what is left (add --watch to re-run on save)`,

@@ -103,11 +103,12 @@ function nextSteps(result: TargetResult): string[] {
   if (passed === checks.length && result.suites.every(suitePassed)) {
     lines.push(paint(["bold", "green"], `Stage ${stage.number} is done: all ${checks.length} checks pass.`));
     const next = STAGES.find((s) => s.number === stage.number + 1);
-    if (kind === "steps" && next) {
-      lines.push(
-        `Next: ${stageLabel(next)}. Start it with ${paint("cyan", `npm run step -- ${next.number}`)} ` +
-          `and read ${guidePage(next)}.`,
-      );
+    const start = next && `Start it with ${paint("cyan", `npm run step -- ${next.number}`)} and read ${guidePage(next)}.`;
+    if (kind === "steps" && next?.optional && !stage.optional) {
+      lines.push("That was the workshop's last stage: you have finished the workshop. Well done!");
+      lines.push(`If you have time, go on with the optional ${stageLabel(next)}. ${start}`);
+    } else if (kind === "steps" && next) {
+      lines.push(`Next${next.optional ? ", optional" : ""}: ${stageLabel(next)}. ${start}`);
     } else if (kind === "steps") {
       lines.push("That was the last stage. Well done!");
     }
@@ -130,19 +131,25 @@ export type Progress = { stage: Stage; folder: string; status: "passed" | "faili
 
 /** The table of `npm run check` with no stage: where an attendee stands. */
 export function formatProgress(kind: Kind, rows: Progress[]): string {
-  const done = rows.filter((r) => r.status === "passed").length;
+  // The bar counts the workshop's stages; the optional ones come after it, under their own heading.
+  const workshop = rows.filter((r) => !r.stage.optional);
+  const optional = rows.filter((r) => r.stage.optional);
+  const done = workshop.filter((r) => r.status === "passed").length;
   const width = 24;
-  const lines = [paint("bold", `Progress in ${kind}/`), ""];
-  for (const row of rows) {
+  const line = (row: Progress) => {
     const mark = row.status === "passed" ? PASS() : row.status === "failing" ? FAIL() : paint("dim", "·");
     const counts = row.status === "not started" ? "" : `${row.passed}/${row.total} checks`;
-    lines.push(`  ${mark} ${stageLabel(row.stage).padEnd(width)} ${row.status.padEnd(12)} ${counts}`);
-  }
-  lines.push("", `${progressBar(done, rows.length)} ${done} of ${rows.length} stages done`);
+    return `  ${mark} ${stageLabel(row.stage).padEnd(width)} ${row.status.padEnd(12)} ${counts}`;
+  };
+  const lines = [paint("bold", `Progress in ${kind}/`), "", ...workshop.map(line)];
+  lines.push("", `${progressBar(done, workshop.length)} ${done} of ${workshop.length} stages done`);
+  if (optional.length > 0) lines.push("", paint("bold", "Optional, for those who finish early"), "", ...optional.map(line));
   const next = rows.find((r) => r.status !== "passed");
   if (next) {
+    const finished = next.stage.optional ? "The workshop is done. Optional next" : "Next";
     lines.push(
-      `Next: ${stageLabel(next.stage)}. ${paint("cyan", `npm run check -- ${next.stage.number}`)} shows what is left` +
+      "",
+      `${finished}: ${stageLabel(next.stage)}. ${paint("cyan", `npm run check -- ${next.stage.number}`)} shows what is left` +
         (kind === "steps" ? `, and ${paint("cyan", `npm run step -- ${next.stage.number}`)} runs it.` : "."),
     );
   }

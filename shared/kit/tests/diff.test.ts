@@ -6,6 +6,7 @@ import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { tempKit } from "./temp-kit.ts";
+import { STAGES } from "../stages.ts";
 
 describe("npm run diff", () => {
   const kit = tempKit("diff");
@@ -59,7 +60,7 @@ describe("npm run diff", () => {
   test("bad stage and unknown option: exit 2; --help: exit 0", () => {
     const bad = kit.run("diff.ts", ["0"]);
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /There is no stage "0"\. Use a number from 1 to 6/);
+    assert.match(bad.stderr, new RegExp(`There is no stage "0"\\. Use a number from 1 to ${STAGES.length}`));
     const option = kit.run("diff.ts", ["1", "--solutions"]);
     assert.equal(option.status, 2);
     assert.match(option.stderr, /Unknown option '--solutions'[\s\S]*Usage: npm run diff/);

@@ -12,7 +12,7 @@ import { startDevServer, type DevServer } from "../dev-server.ts";
 import { freePort } from "../free-port.ts";
 import { lanUrls } from "../lan.ts";
 import { REPO_ROOT } from "../paths.ts";
-import type { Kind } from "../stages.ts";
+import { STAGES, type Kind } from "../stages.ts";
 
 const SERVE = join(REPO_ROOT, "shared/kit/serve.ts");
 const stateRoot = mkdtempSync(join(tmpdir(), "hello-chat-serve-"));
@@ -67,7 +67,7 @@ describe("npm run step / solution: arguments", () => {
   test("a stage that does not exist is explained, exit 2", () => {
     const { status, stderr } = serve(["steps", "9"]);
     assert.equal(status, 2);
-    assert.match(stderr, /There is no stage "9"\. Use a number from 1 to 6/);
+    assert.match(stderr, new RegExp(`There is no stage "9"\\. Use a number from 1 to ${STAGES.length}`));
   });
 
   test("a port that is not a number is explained, exit 2", () => {

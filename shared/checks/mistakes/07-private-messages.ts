@@ -1,0 +1,97 @@
+import type { Mistake } from "./mistake.ts";
+
+const TAGGED = "this.ctx.acceptWebSocket(server, [name]);";
+const FIND = "const recipients = this.ctx.getWebSockets(to).filter((socket) => socket.readyState === WebSocket.OPEN);";
+const DELIVER = "for (const socket of new Set([...recipients, ...this.ctx.getWebSockets(from)])) {";
+const ROUTE = "if (frame.to !== undefined) return this.sendPrivately(ws, sender.name, frame.to, frame.message, timestamp);";
+
+export const mistakes: Mistake[] = [
+  {
+    did: "forgets { privateMessages: true }, so every frame with \"to\" is refused",
+    patch: [["readMessage(data, { privateMessages: true })", "readMessage(data)"]],
+    fails: 'a private message reaches every connection of its recipient, marked with "to"',
+    says: '{"type":"error","code":"bad_message",',
+  },
+  {
+    did: "accepts the socket without a tag, so getWebSockets(name) finds nobody",
+    patch: [[TAGGED, "this.ctx.acceptWebSocket(server);"]],
+    fails: 'a private message reaches every connection of its recipient, marked with "to"',
+    says: '"code":"unknown_user"',
+  },
+  {
+    did: "broadcasts the private message to the whole room",
+    patch: [[ROUTE, "if (frame.to !== undefined) return this.broadcast({ type: \"message\", name: sender.name, to: frame.to, message: frame.message, timestamp, serverTime: new Date(timestamp).toISOString() });"]],
+    fails: "nobody else in the room receives it",
+    says: "carol receives no message",
+  },
+  {
+    did: "sends it to the recipient and back to the sending socket, but not to the sender's other tabs",
+    patch: [[DELIVER, "for (const socket of new Set([...recipients, ws])) {"]],
+    fails: "the sender's own connections get it too",
+    says: "alice's other tab",
+  },
+  {
+    did: "sends it twice to someone who writes to themselves (no Set)",
+    patch: [[DELIVER, "for (const socket of [...recipients, ...this.ctx.getWebSockets(from)]) {"]],
+    fails: "a message to yourself reaches each of your connections once",
+    says: "once, not twice",
+  },
+  {
+    did: "stores the private message like any other, so it shows in every newcomer's history",
+    patch: [[ROUTE, `if (frame.to !== undefined) {
+      const { id } = this.ctx.storage.sql
+        .exec<{ id: number }>("INSERT INTO messages (name, message, timestamp) VALUES (?, ?, ?) RETURNING id", sender.name, frame.message, timestamp)
+        .one();
+      return this.sendPrivately(ws, sender.name, frame.to, frame.message, timestamp + id * 0);
+    }`]],
+    fails: "a private message is not stored: it has no id and no newcomer sees it",
+    says: "the history holds the public message only",
+  },
+  {
+    did: "stays silent when nobody has that name, so the sender thinks it was delivered",
+    patch: [['return send(ws, { type: "error", code: "unknown_user", message: `Nobody called ${to} is in this room right now.` });', "return;"]],
+    fails: "a private message to nobody in the room gets an unknown_user error, and reaches no one",
+    says: "received no \"error\" frame",
+  },
+  {
+    did: "handles private messages before the rate limit, so whispering is free",
+    patch: [
+      ["    const sender = ws.deserializeAttachment() as Attachment;\n", `    const sender = ws.deserializeAttachment() as Attachment;
+    const early = readMessage(data, { privateMessages: true });
+    if (!("type" in early) && early.to !== undefined) return this.sendPrivately(ws, sender.name, early.to, early.message, Date.now());
+`],
+    ],
+    fails: "private messages count against the rate limit",
+    says: "rate_limited",
+  },
+  {
+    did: "finds the recipient by reading every socket's attachment instead of by tag",
+    patch: [
+      [TAGGED, "this.ctx.acceptWebSocket(server);"],
+      [FIND, "const recipients = this.ctx.getWebSockets().filter((socket) => socket.readyState === WebSocket.OPEN && (socket.deserializeAttachment() as Attachment).name === to);"],
+      [DELIVER, "for (const socket of new Set([...recipients, ...this.ctx.getWebSockets().filter((s) => (s.deserializeAttachment() as Attachment).name === from)])) {"],
+    ],
+    fails: "every socket is tagged with its name",
+    says: "its tags: []",
+  },
+  {
+    did: "keeps each name's sockets in a Map field, which is empty after hibernation",
+    patch: [
+      ["  private changed = new Set<string>();\n", "  private changed = new Set<string>();\n  private sockets = new Map<string, WebSocket[]>();\n"],
+      [TAGGED, `${TAGGED}\n    this.sockets.set(name, [...(this.sockets.get(name) ?? []), server]);`],
+      [FIND, "const recipients = (this.sockets.get(to) ?? []).filter((socket) => socket.readyState === WebSocket.OPEN);"],
+    ],
+    fails: "private messages still arrive after the object hibernated",
+    says: 'bob received no message "after a nap"',
+  },
+  {
+    did: "keeps a Map of sockets and sends to them without asking whether they are still open",
+    patch: [
+      ["  private changed = new Set<string>();\n", "  private changed = new Set<string>();\n  private sockets = new Map<string, WebSocket[]>();\n"],
+      [TAGGED, `${TAGGED}\n    this.sockets.set(name, [...(this.sockets.get(name) ?? []), server]);`],
+      [FIND, "const recipients = [...(this.sockets.get(to) ?? []), ...this.ctx.getWebSockets(to)];"],
+    ],
+    fails: "a recipient whose connection dropped without a close frame is gone: unknown_user",
+    says: 'alice received no "error" frame',
+  },
+];
