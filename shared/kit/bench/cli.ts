@@ -8,14 +8,14 @@ import { dirname, join, relative, resolve } from "node:path";
 import { startDevServer } from "../dev-server.ts";
 import { REPO_ROOT } from "../paths.ts";
 import { paint } from "../report.ts";
-import { findStage, UsageError } from "../stages.ts";
+import { findStage, parseStage, UsageError } from "../stages.ts";
 import { timeCheck, timeStepReady } from "./commands.ts";
 import { measureFanout, sustainable, type FanoutPoint } from "./fanout.ts";
 import { createRoom, measureJoins, seed, type JoinPoint } from "./join.ts";
 import { measureStorm, type StormPoint } from "./storm.ts";
 import { parseOptions, run } from "../cli.ts";
 
-const USAGE = `Usage: npm run bench [-- --quick] [--only fanout,join,storm,commands] [--out FILE]
+const USAGE = `Usage: npm run bench [-- --quick] [--only fanout,join,storm,commands] [--solution N,M] [--out FILE]
 
 Measures solutions 02, 03 and 06 (storm: 04, 05 and 06) on this machine, one after the other, in one run:
   fanout    one room, fixed clients, more and more senders at 1 message a second:
@@ -31,6 +31,8 @@ Measures solutions 02, 03 and 06 (storm: 04, 05 and 06) on this machine, one aft
 
   --quick   a smaller run (about a minute) to see that everything works
   --only    some of: fanout, join, storm, commands (comma-separated)
+  --solution  the solutions fan-out and join measure instead of 02, 03 and 06
+            (comma-separated, from 2: --solution 6,7 compares stage 07 with 06)
   --out     where to write the JSON (default .state/bench/<date>.json)
 
 A full run takes a few minutes. Close other heavy programs first: the load generator
@@ -61,6 +63,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const parts = parseParts(values.only);
+  const measured = parseSolutions(values.solution);
   const size = values.quick ? SIZES.quick : SIZES.full;
   const out = resolve(REPO_ROOT, values.out ?? join(".state", "bench", `${new Date().toISOString().replaceAll(":", "-")}.json`));
   const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverageAtStart: loadavg() };
@@ -71,7 +74,7 @@ async function main(args: string[]): Promise<number> {
   const storms: Record<string, StormPoint[]> = {};
   // One server per stage that some chosen part measures.
   const stages = [
-    ...(parts.includes("fanout") || parts.includes("join") ? STAGES_MEASURED : []),
+    ...(parts.includes("fanout") || parts.includes("join") ? measured : []),
     ...(parts.includes("storm") ? [STORM_FLOOR_STAGE, ...STORM_STAGES] : []),
   ];
   for (const number of [...new Set(stages)].sort((a, b) => a - b)) {
@@ -80,11 +83,11 @@ async function main(args: string[]): Promise<number> {
     try {
       let server = await startDevServer({ kind: "solutions", stage: number, stateDir });
       try {
-        if (parts.includes("fanout") && STAGES_MEASURED.includes(number)) {
+        if (parts.includes("fanout") && measured.includes(number)) {
           console.log(`  ${slug}: fan-out, ${size.clients} clients, offered ${size.loads.join(", ")} msg/s…`);
           fanout[slug] = await measureFanout(server.origin, size.clients, size.loads, size.seconds);
         }
-        if (parts.includes("join") && STAGES_MEASURED.includes(number)) {
+        if (parts.includes("join") && measured.includes(number)) {
           console.log(`  ${slug}: join…`);
           if (number < 3) {
             joins[slug] = [await measureJoins(server.origin, "join-empty", 0, size.joins, false)];
@@ -240,11 +243,20 @@ function formatTables(
 }
 
 function readOptions(args: string[]) {
-  const options = parseOptions(args, { quick: { type: "boolean" }, only: { type: "string" }, out: { type: "string" } }, USAGE);
+  const options = parseOptions(args, { quick: { type: "boolean" }, only: { type: "string" }, solution: { type: "string" }, out: { type: "string" } }, USAGE);
   if (options.positionals.length > 0) {
     throw new UsageError(`Unexpected argument "${options.positionals[0]}".\n\n${USAGE}`);
   }
   return options;
+}
+
+/** The solutions that fan-out and join measure: --solution 6,7, or 02, 03 and 06. */
+function parseSolutions(text: string | undefined): number[] {
+  if (text === undefined) return STAGES_MEASURED;
+  const numbers = text.split(",").map((part) => parseStage(part).number);
+  const echo = numbers.find((number) => number < 2);
+  if (echo !== undefined) throw new UsageError(`--solution: stage 0${echo} only echoes to the sender, so it has no fan-out to measure. Use 2 or later.`);
+  return [...new Set(numbers)];
 }
 
 function parseParts(text: string | undefined): Part[] {

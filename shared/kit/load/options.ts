@@ -16,7 +16,7 @@ out of order.
   --rate R       messages per second per sender (default 1; stage 06 allows 1 a second
                  after a burst of 5, so more is rate-limited there)
   --seconds T    how long they send (default 10)
-  --solution N   the stage to load, 2 to 6 (default 6); N may be 3, 03 or 03-persistence
+  --solution N   the stage to load, from 2 (default 6); N may be 3, 03 or 03-persistence
 
 Example: npm run load -- --clients 20 --senders 10 --seconds 3 --solution 3`;
 
@@ -42,7 +42,7 @@ export function parseLoadArgs(args: string[]): LoadCommand {
   const seconds = positiveNumber("--seconds", values.seconds, 10, 3600);
   const stage = parseStage(values.solution ?? "6");
   if (stage.number < 2) {
-    throw new UsageError(`Stage ${stage.slug} only echoes to the sender: there is no fan-out to load. Use --solution 2 to 6.`);
+    throw new UsageError(`Stage ${stage.slug} only echoes to the sender: there is no fan-out to load. Use --solution 2 or later.`);
   }
   return { help: false, plan: { clients, senders, rate, seconds }, stage };
 }

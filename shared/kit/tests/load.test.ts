@@ -70,6 +70,15 @@ describe("npm run bench options", () => {
     assert.equal(result.status, 2);
     assert.match(result.stderr, /--only takes some of fanout, join, storm, commands/);
   });
+
+  test("--solution takes stages with a fan-out: 1 is a usage error (exit 2), and so is a stage that does not exist", () => {
+    const echo = bench("--solution", "6,1");
+    assert.equal(echo.status, 2);
+    assert.match(echo.stderr, /--solution: stage 01 only echoes to the sender/);
+    const missing = bench("--solution", "6,99");
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /There is no stage "99"/);
+  });
 });
 
 describe("a load run against solutions/06-rate-limit", () => {
