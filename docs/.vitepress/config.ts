@@ -7,10 +7,15 @@ import { defineConfig } from "vitepress";
 import { catalogue } from "../../shared/checks/mistakes/catalogue.ts";
 import { codeFromFiles } from "../../shared/kit/docs/code-from-files.ts";
 import { editLinkPattern } from "../../shared/kit/docs/edit-link.ts";
-import { STAGES } from "../../shared/kit/stages.ts";
+import { STAGES, type Stage } from "../../shared/kit/stages.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MISTAKES = await catalogue();
+
+/** A stage's entry in the sidebar: "03 · Persistence". */
+function stageLink(stage: Stage) {
+  return { text: `${String(stage.number).padStart(2, "0")} · ${stage.title}`, link: `/steps/${stage.slug}` };
+}
 
 export default defineConfig({
   title: "hello-chat",
@@ -38,10 +43,12 @@ export default defineConfig({
       },
       {
         text: "Stages",
-        items: STAGES.map((stage) => ({
-          text: `${String(stage.number).padStart(2, "0")} · ${stage.title}`,
-          link: `/steps/${stage.slug}`,
-        })),
+        items: STAGES.filter((stage) => !stage.optional).map(stageLink),
+      },
+      // Stages after the workshop's end (06), for those who finish early.
+      {
+        text: "Optional stages",
+        items: STAGES.filter((stage) => stage.optional).map(stageLink),
       },
       {
         text: "Beyond the stages",

@@ -31,7 +31,7 @@ describe("extractDeclaration", () => {
 
   test("a function whose return type is an object type ends at its body's brace", () => {
     const code = extractDeclaration(read("shared/protocol.ts"), "readMessage");
-    assert.match(code, /return \{ message \};\n\}$/);
+    assert.match(code, /return \{ message, to \};\n\}$/);
   });
 
   test("consts, types, fields and the Worker's default export end at their semicolon", () => {
