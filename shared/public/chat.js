@@ -1,6 +1,7 @@
 // The chat page every stage serves. It shows whatever the current stage's server sends,
 // so earlier stages simply show less: history from stage 03, times from 04, who is
-// online from 05, the rate limit at 06. Small modules, no framework:
+// online from 05, the rate limit at 06, private messages at 07 (the optional stage; an
+// earlier server refuses them, and the page says so). Small modules, no framework:
 //   rules.js       the server's rules (names, message length, rooms)
 //   connection.js  the WebSocket that reconnects by itself, and notices when it went silent
 //   history.js     where to resume after a reconnect, and what is new in the history
@@ -10,7 +11,7 @@ import { openConnection } from "./connection.js";
 import { createHistory, isMessage, readHistory, remember, resumeAfter } from "./history.js";
 import { setUpInvite } from "./invite.js";
 import { gapItem, messageItem, onlineSummary, personItem } from "./render.js";
-import { characterCount, checkName, MAX_MESSAGE_LENGTH, randomRoom, ROOM_PATTERN } from "./rules.js";
+import { characterCount, checkName, MAX_MESSAGE_LENGTH, randomRoom, ROOM_PATTERN, WHOLE_ROOM_ONLY } from "./rules.js";
 
 const NAME_KEY = "hello-chat:name";
 /** The character count appears when a message gets this close to the limit. */
@@ -37,8 +38,14 @@ let me; // the name this page joined with
 let connection;
 let status = "offline";
 let seen = createHistory();
-/** Texts sent and not answered yet: the server answers each with our message or an error. */
+/**
+ * Messages sent and not answered yet, oldest first: the server answers each with our message or
+ * an error. Each is { text, to, typed, chosen }: what was sent and to whom (undefined: the room),
+ * what was typed ("/msg bob hi") and who was chosen then, to put back if it is refused.
+ */
 let pending = [];
+/** Who this page's messages go to privately (stage 07), until cancelled; undefined: the whole room. */
+let recipient;
 /** Who is online (stage 05 on): set by each connection's users frame, then changed by presence frames. */
 let online = new Set();
 let retryAt = 0;
@@ -120,6 +127,7 @@ $("join").addEventListener("submit", (event) => {
 
 function join(name) {
   me = name;
+  chooseRecipient(undefined);
   $("name").value = name;
   $("you-name").textContent = name;
   $("join").hidden = true;
@@ -206,9 +214,10 @@ function showHistory(frame) {
 function showMessage(frame) {
   remember(seen, frame);
   const mine = frame.name === me;
-  const answersUs = mine && pending[0] === frame.message;
+  const to = typeof frame.to === "string" ? frame.to : undefined;
+  const answersUs = mine && pending[0]?.text === frame.message && pending[0].to === to;
   if (answersUs) pending.shift();
-  append(messageItem(frame, { mine, previous: list.lastElementChild }), answersUs || isAtBottom());
+  append(messageItem(frame, { mine, me, previous: list.lastElementChild }), answersUs || isAtBottom());
 }
 
 /** Adds a line to the conversation; the view follows it when `stick`, else "New messages" shows. */
@@ -227,8 +236,86 @@ function showOnline(count) {
   summary.textContent = onlineSummary(count, sorted);
   summary.hidden = false;
   $("people-title").textContent = `${count} online`;
-  $("people-list").replaceChildren(...sorted.map((name) => personItem(name, name === me)));
+  // The list is built afresh: someone tabbing through its buttons must not lose their place.
+  const focused = document.activeElement?.closest("#people-list button")?.dataset.name;
+  const people = $("people-list");
+  people.replaceChildren(...sorted.map((name) => personItem(name, { mine: name === me, chosen: name === recipient })));
+  if (focused !== undefined) [...people.querySelectorAll("button")].find((button) => button.dataset.name === focused)?.focus();
   $("people").hidden = false;
+}
+
+/**
+ * Sends what comes next to `name` alone (stage 07), until cancelled; undefined: to the whole room
+ * again. The composer says so while it lasts, and screen readers hear of each change.
+ */
+function chooseRecipient(name) {
+  if (name === recipient) return;
+  recipient = name;
+  const chosen = name !== undefined;
+  // A notice about the last message (bob is not here) no longer applies; a countdown still does.
+  if (retryAt === 0) sendError.textContent = "";
+  $("composer").classList.toggle("private", chosen);
+  $("private-to").hidden = !chosen;
+  const who = document.createElement("strong");
+  who.textContent = name ?? "";
+  $("private-to-text").replaceChildren("Private message to ", who, ". Only the two of you see it, and it is not saved.");
+  messageInput.placeholder = chosen ? `Private message to ${name}…` : "Write a message…";
+  // While it applies, the input's description says so too (a hidden element would still be read).
+  messageInput.setAttribute("aria-describedby", `${chosen ? "private-to-text " : ""}send-error char-count`);
+  for (const button of $("people-list").querySelectorAll("button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.name === name));
+  }
+  $("composer-mode").textContent = chosen
+    ? `Private message to ${name}. Press Escape to write to everyone again.`
+    : "Messages go to everyone in the room again.";
+  updateSendState();
+}
+
+/** Back to the whole room, from the Cancel button or Escape; the input keeps the focus. */
+function cancelRecipient() {
+  chooseRecipient(undefined);
+  messageInput.focus();
+}
+
+$("people-list").addEventListener("click", (event) => {
+  const button = event.target.closest("button");
+  if (!button) return;
+  // Choosing the chosen one again goes back to the whole room, as its pressed state suggests.
+  chooseRecipient(button.dataset.name === recipient ? undefined : button.dataset.name);
+  // On a phone the list folds away again, so the conversation and the composer show.
+  if (!wide.matches) $("info").open = false;
+  messageInput.focus();
+});
+
+$("cancel-private").addEventListener("click", cancelRecipient);
+$("composer").addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || recipient === undefined) return;
+  event.preventDefault();
+  cancelRecipient();
+});
+
+/**
+ * What the composer would send: { text, to }, or { error }. "/msg bob hi" sends "hi" to bob
+ * alone, whoever is chosen; "/msg bob" (no text) chooses bob. A name may have spaces in it
+ * ("Ada L"): the longest name online that the words start with wins (in any case, spelt as
+ * the server has it), else the first word.
+ */
+function readComposer() {
+  const typed = messageInput.value.trim();
+  const command = /^\/msg(?:\s+|$)/i.exec(typed);
+  if (!command) return { text: typed, to: recipient };
+  const rest = typed.slice(command[0].length);
+  const known = [...online].sort((a, b) => b.length - a.length).find((name) => startsWithName(rest, name));
+  const name = known ?? rest.split(/\s/, 1)[0];
+  const to = checkName(name).name;
+  if (to === undefined) return { error: "Write /msg, a name, then your message, like: /msg bob hello" };
+  return { text: rest.slice(name.length).trim(), to };
+}
+
+/** Whether `text` starts with the word(s) `name`, in any case. */
+function startsWithName(text, name) {
+  const rest = text.slice(name.length);
+  return text.slice(0, name.length).toLowerCase() === name.toLowerCase() && (rest === "" || /^\s/.test(rest));
 }
 
 /** Error frames belong next to the input they are about, not in the conversation. */
@@ -236,23 +323,50 @@ function showError(frame) {
   // With nothing sent, it is about no message of ours: a stage that does not let the runtime
   // answer "ping" with "pong" refuses the ping itself.
   if (pending.length === 0) return;
-  giveBack();
+  const unsent = giveBack();
   if (frame.code === "rate_limited" && frame.retryAfterMs > 0) {
     retryAt = Date.now() + frame.retryAfterMs;
     clearTimeout(countdown);
     countdown = undefined;
     tickCountdown();
   } else {
-    sendError.setAttribute("aria-live", "polite");
-    sendError.textContent = typeof frame.message === "string" ? frame.message : "The server refused that message.";
+    showSendError(refusal(frame, unsent.to));
   }
   updateSendState();
 }
 
-/** Puts a refused text back in the input, so it is not lost, unless something new was typed meanwhile. */
+/** Why a message was refused: the server's words, except where the page can say more. */
+function refusal(frame, to) {
+  // Stage 07: nobody of that name has a connection open in this room (or no longer has).
+  if (frame.code === "unknown_user" && to !== undefined) {
+    return `${to} is not in this room right now, so your message was not sent.`;
+  }
+  // Before stage 07 (and in stage 07 until it is done) the server refuses any message with a
+  // "to", in these words: it would otherwise have shown it to everyone.
+  if (frame.code === "bad_message" && frame.message === WHOLE_ROOM_ONLY) {
+    return "Private messages arrive in stage 07: this server sends every message to the whole room, so yours was not sent.";
+  }
+  return typeof frame.message === "string" ? frame.message : "The server refused that message.";
+}
+
+function showSendError(text) {
+  sendError.setAttribute("aria-live", "polite");
+  sendError.textContent = text;
+}
+
+/**
+ * Puts a refused message back in the input as it was typed, so it is not lost, unless something
+ * new was typed meanwhile; with it, whom it was for, so Enter sends it where it was meant to go
+ * (never to the whole room, if it was private). Returns the message, or {} when none was pending.
+ */
 function giveBack() {
   const unsent = pending.shift();
-  if (unsent !== undefined && messageInput.value === "") messageInput.value = unsent;
+  if (unsent === undefined) return {};
+  if (messageInput.value === "") {
+    messageInput.value = unsent.typed;
+    chooseRecipient(unsent.chosen);
+  }
+  return unsent;
 }
 
 /**
@@ -263,10 +377,10 @@ function giveBack() {
 function showClose({ code }) {
   if (code !== 1009) return;
   giveBack();
-  sendError.setAttribute("aria-live", "polite");
-  sendError.textContent =
+  showSendError(
     "The server closed the connection, calling a message too big (close code 1009): it was not sent. " +
-    `Up to ${MAX_MESSAGE_LENGTH} characters should fit, so the server's limit is too low.`;
+      `Up to ${MAX_MESSAGE_LENGTH} characters should fit, so the server's limit is too low.`,
+  );
 }
 
 function tickCountdown() {
@@ -286,9 +400,11 @@ function tickCountdown() {
 }
 
 function updateSendState() {
-  const length = characterCount(messageInput.value.trim());
+  const typed = messageInput.value.trim();
+  // Of "/msg bob hi", only "hi" is the message.
+  const length = characterCount(readComposer().text ?? typed);
   const tooLong = length > MAX_MESSAGE_LENGTH;
-  sendButton.disabled = status !== "connected" || length === 0 || tooLong || retryAt > Date.now();
+  sendButton.disabled = status !== "connected" || typed === "" || tooLong || retryAt > Date.now();
   const count = $("char-count");
   count.classList.toggle("over", tooLong);
   count.textContent =
@@ -304,9 +420,20 @@ messageInput.addEventListener("input", updateSendState);
 $("composer").addEventListener("submit", (event) => {
   event.preventDefault();
   if (sendButton.disabled) return;
-  const text = messageInput.value.trim();
-  if (!connection?.send(text)) return;
-  pending.push(text);
+  const { text, to, error } = readComposer();
+  if (error) {
+    showSendError(error);
+    return;
+  }
+  if (text === "") {
+    // "/msg bob" alone: bob is chosen for what comes next.
+    messageInput.value = "";
+    chooseRecipient(to);
+    return;
+  }
+  const typed = messageInput.value.trim();
+  if (!connection?.send(text, to)) return;
+  pending.push({ text, to, typed, chosen: recipient });
   messageInput.value = "";
   if (retryAt === 0) sendError.textContent = "";
   updateSendState();

@@ -142,10 +142,14 @@ export function openConnection({ url, onStatus, onFrame, onClose }) {
 
   return {
     retryNow,
-    /** Sends a chat message; false when there is no open socket to send it on. */
-    send(text) {
+    /**
+     * Sends a chat message, to the whole room or (stage 07) to the person `to` alone; false when
+     * there is no open socket to send it on.
+     */
+    send(text, to) {
       if (socket?.readyState !== WebSocket.OPEN) return false;
-      socket.send(JSON.stringify({ message: text }));
+      // JSON leaves out a `to` that is undefined: a message for everyone is {"message": …} alone.
+      socket.send(JSON.stringify({ message: text, to }));
       return true;
     },
     close() {

@@ -4,6 +4,8 @@
 // reconnects with ?after=<the id of the newest message it shows>, so the history holds only
 // what it missed (the newest 100 of it, with "truncated": true when there was more).
 // Stages 01-02 send no history and no ids: their messages are simply shown as they come.
+// Nor do private messages (stage 07, with "to"): they are not stored, so they have no id, are
+// never in a history frame, and never move where the page resumes.
 
 export function createHistory() {
   return { lastId: 0 };

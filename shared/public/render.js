@@ -23,14 +23,22 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute:
 
 /**
  * A chat line. `previous` is the line before it: a run of messages from the same
- * person shows the name and picture once.
+ * person shows the name and picture once. A private message (stage 07: it has `to`)
+ * always shows its label, so it neither continues a run nor is continued.
  */
-export function messageItem(frame, { mine, previous }) {
+export function messageItem(frame, { mine, me, previous }) {
   const item = document.createElement("li");
   item.className = "message";
+  const secret = typeof frame.to === "string";
   item.classList.toggle("mine", mine);
+  item.classList.toggle("private", secret);
   item.dataset.name = frame.name;
-  if (previous?.dataset.name === frame.name && previous.classList.contains("mine") === mine) {
+  if (
+    !secret &&
+    previous?.dataset.name === frame.name &&
+    previous.classList.contains("mine") === mine &&
+    !previous.classList.contains("private")
+  ) {
     item.classList.add("continued");
   }
 
@@ -45,6 +53,16 @@ export function messageItem(frame, { mine, previous }) {
     you.className = "you-tag";
     you.textContent = "you";
     meta.append(" ", you);
+  }
+  // Read out as "alice Private to you": who wrote it, that it is private, and to whom.
+  if (secret) {
+    const tag = document.createElement("span");
+    tag.className = "private-tag";
+    tag.append(lockIcon(), "Private");
+    const to = document.createElement("span");
+    to.className = "to";
+    to.textContent = frame.to === me ? "to you" : `to ${frame.to}`;
+    meta.append(" ", tag, " ", to);
   }
   // Stage 04 on: server time, shown in the reader's own time zone. 0 is "saved before stage 04".
   if (typeof frame.serverTime === "string" && frame.timestamp > 0) {
@@ -66,6 +84,24 @@ export function messageItem(frame, { mine, previous }) {
   return item;
 }
 
+/** A small padlock, the mark of private messages (index.html draws the same one in the composer). */
+const LOCK_PATH =
+  "M5 7V5a3 3 0 0 1 6 0v2h.5A1.5 1.5 0 0 1 13 8.5v5a1.5 1.5 0 0 1-1.5 1.5h-7A1.5 1.5 0 0 1 3 13.5v-5A1.5 1.5 0 0 1 4.5 7zm1.5 0h3V5a1.5 1.5 0 0 0-3 0z";
+const SVG = "http://www.w3.org/2000/svg";
+
+function lockIcon() {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("class", "lock");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(SVG, "path");
+  path.setAttribute("d", LOCK_PATH);
+  path.setAttribute("fill-rule", "evenodd");
+  path.setAttribute("fill", "currentColor");
+  svg.append(path);
+  return svg;
+}
+
 /**
  * Where messages are missing: more were written while this page was away than a reconnect
  * brings back. A line in the message list, so the live log reads it out like a message.
@@ -77,19 +113,30 @@ export function gapItem() {
   return item;
 }
 
-/** The "who is online" list of stage 05 on. */
-export function personItem(name, mine) {
+/**
+ * An entry of the "who is online" list of stage 05 on. Everyone else's is a button: choosing it
+ * sends the next messages to that person alone (stage 07), and `chosen` marks it pressed.
+ */
+export function personItem(name, { mine, chosen }) {
   const item = document.createElement("li");
-  item.append(avatar(name));
   const label = document.createElement("span");
   label.textContent = name;
-  item.append(label);
   if (mine) {
     const you = document.createElement("span");
     you.className = "you-tag";
     you.textContent = "you";
-    item.append(you);
+    item.append(avatar(name), label, you);
+    return item;
   }
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "person";
+  button.dataset.name = name;
+  // Named by the name it shows; the title is the tooltip and, for screen readers, the description.
+  button.title = `Send ${name} a private message`;
+  button.setAttribute("aria-pressed", String(chosen));
+  button.append(avatar(name), label);
+  item.append(button);
   return item;
 }
 

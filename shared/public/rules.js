@@ -7,6 +7,13 @@ export const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_NAME_LENGTH = 32;
 export const MAX_MESSAGE_LENGTH = 1000;
 
+/**
+ * Before stage 07, readMessage refuses a message that names a recipient ("to") with a
+ * bad_message error in these words: the page recognises them to explain that private
+ * messages come in stage 07 (shared/kit/tests/page-rules.test.ts compares them).
+ */
+export const WHOLE_ROOM_ONLY = 'This server sends every message to the whole room: leave out "to".';
+
 /** Code points, as the server counts: "😀" is one character, not two. */
 export function characterCount(text) {
   let count = 0;

@@ -27,10 +27,16 @@ const SIZES = {
 const SCHEMES = ["light", "dark"] as const;
 const WAIT_MS = 15_000;
 
-type Line = [name: string, message: string];
+/** A message from one of the others: to everyone, or (stage 07) to `to` alone. */
+type Line = [name: string, message: string, to?: string];
 
-/** What happens in the room before the screenshot, per stage. */
-const SCENES: Record<number, { others: string[]; before: Line[]; after: string[] }> = {
+/**
+ * What happens in the room before the screenshot, per stage. The others write `before`, which the
+ * viewer then finds in the history; `live` once the viewer is there (private messages are never
+ * stored, so they must come then); the viewer types `after`, then may choose `writingTo` in the
+ * online list, so the composer shows whom it writes to.
+ */
+const SCENES: Record<number, { others: string[]; before: Line[]; live?: Line[]; after: string[]; writingTo?: string }> = {
   // Echo: only the viewer, who hears themselves.
   1: { others: [], before: [], after: ["Hello? Is this thing on?", "It echoes! On to step 2."] },
   3: {
@@ -59,6 +65,16 @@ const SCENES: Record<number, { others: string[]; before: Line[]; after: string[]
       ["Linus", "Try a burst and watch the notice next to the input."],
     ],
     after: ["Nice work, everyone. See you at the break!"],
+  },
+  7: {
+    others: ["Grace", "Linus"],
+    before: [
+      ["Grace", "Optional stage 7: private messages. Choose a name in the online list, or type /msg."],
+      ["Linus", "Every socket is tagged with its name, so getWebSockets(name) finds all of a person's tabs."],
+    ],
+    live: [["Grace", "Psst, Ada: only you can see this one.", VIEWER]],
+    after: ["/msg Grace Got it! And it is never stored: a reload and it is gone."],
+    writingTo: "Linus",
   },
 };
 
@@ -123,12 +139,19 @@ async function shoot(browser: Browser, server: DevServer, stage: number): Promis
     await page.goto(`${SHOWN_ORIGIN}/?room=${ROOM}`);
     await page.locator("#status[data-state=connected]").waitFor({ timeout: WAIT_MS });
     await waitForMessages(page, scene.before.length);
+    const live = scene.live ?? [];
+    for (const [index, [name, message, to]] of live.entries()) {
+      await sendAndWait(others[scene.others.indexOf(name)], message, to);
+      await waitForMessages(page, scene.before.length + index + 1);
+    }
+    const shown = scene.before.length + live.length;
     for (const [index, text] of scene.after.entries()) {
       await page.locator("#message").fill(text);
       await page.keyboard.press("Enter");
-      await waitForMessages(page, scene.before.length + index + 1);
+      await waitForMessages(page, shown + index + 1);
     }
     if (stage >= 5) await page.getByText(`${others.length + 1} online`).first().waitFor({ timeout: WAIT_MS });
+    if (scene.writingTo) await page.locator("#people-list").getByRole("button", { name: scene.writingTo, exact: true }).click();
     await page.locator("#message").blur();
     for (const scheme of SCHEMES) {
       for (const [size, viewport] of Object.entries(SIZES)) {
@@ -202,8 +225,11 @@ async function joinRoom(server: DevServer, name: string): Promise<WebSocket> {
   return socket;
 }
 
-/** Sends a message and waits until the server has broadcast it, so the order is fixed. */
-function sendAndWait(socket: WebSocket, message: string): Promise<void> {
+/**
+ * Sends a message (to everyone, or to `to` alone) and waits until the server has sent it back,
+ * as it does to the sender of either kind, so the order is fixed.
+ */
+function sendAndWait(socket: WebSocket, message: string, to?: string): Promise<void> {
   return new Promise((resolve) => {
     const onMessage = (event: MessageEvent) => {
       const frame = JSON.parse(String(event.data)) as { type: string; message?: string };
@@ -213,7 +239,7 @@ function sendAndWait(socket: WebSocket, message: string): Promise<void> {
       }
     };
     socket.addEventListener("message", onMessage);
-    socket.send(JSON.stringify({ message }));
+    socket.send(JSON.stringify({ message, to }));
   });
 }
 

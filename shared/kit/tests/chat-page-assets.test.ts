@@ -48,6 +48,8 @@ test("text colours are readable (WCAG AA, 4.5:1) on their backgrounds, light and
     ["text", "bg"], ["text", "surface"], ["muted", "bg"], ["muted", "surface"], ["muted", "surface-2"],
     ["mine-text", "mine-bg"], ["mine-muted", "mine-bg"], ["on-accent", "accent"], ["accent", "surface"],
     ["danger", "surface"], ["ok", "surface-2"], ["warn", "surface-2"],
+    // Private messages (stage 07): their label, text and times on their tint.
+    ["private-text", "private-bg"], ["text", "private-bg"], ["muted", "private-bg"],
   ];
   for (const [scheme, colours] of Object.entries({ light, dark })) {
     for (const [fore, back] of pairs) {

@@ -14,6 +14,7 @@ const page: {
   MAX_MESSAGE_LENGTH: number;
   characterCount(text: string): number;
   checkName(raw: string): { name?: string; error?: string };
+  WHOLE_ROOM_ONLY: string;
 } = await import(pathToFileURL(join(REPO_ROOT, "shared/public/rules.js")).href);
 
 test("the page's limits are the server's", () => {
@@ -41,4 +42,12 @@ test("the page counts characters as the server does (code points)", () => {
     const counted = "type" in server ? Number(/has (\d+)\)/.exec(server.message)?.[1]) : protocol.MAX_MESSAGE_LENGTH;
     assert.equal(page.characterCount(text) + protocol.MAX_MESSAGE_LENGTH, text ? counted : protocol.MAX_MESSAGE_LENGTH, JSON.stringify(text));
   }
+});
+
+test('the page knows the words in which a server before stage 07 refuses "to", and only those', () => {
+  const refused = protocol.readMessage(JSON.stringify({ message: "hi", to: "bob" }));
+  assert.deepEqual(refused, protocol.errorFrame("bad_message", page.WHOLE_ROOM_ONLY));
+  // Stage 07's own refusal of a bad "to" is in other words: the page shows those as they are.
+  const badName = protocol.readMessage(JSON.stringify({ message: "hi", to: " " }), { privateMessages: true });
+  assert.ok("type" in badName && badName.message !== page.WHOLE_ROOM_ONLY, JSON.stringify(badName));
 });
