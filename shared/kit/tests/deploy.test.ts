@@ -47,7 +47,7 @@ describe("planDeploy", () => {
   test("the stage comes first; anything else is a usage error", () => {
     assert.throws(() => planDeploy([]), UsageError);
     assert.throws(() => planDeploy(["--dry-run", "3"]), /Say which stage to deploy, first/);
-    assert.throws(() => planDeploy(["7"]), /There is no stage "7"/);
+    assert.throws(() => planDeploy(["99"]), /There is no stage "99"/);
     assert.equal(planDeploy(["3", "--help"]), undefined);
   });
 });
