@@ -18,8 +18,24 @@ export function request(path: string, init?: RequestInit): Promise<Response> {
  * its sockets hibernate (stay open without it) or, with "close", are closed.
  */
 export async function evict(room: string, webSockets: "hibernate" | "close" = "hibernate") {
-  await evictDurableObject(env.CHAT.getByName(room), { webSockets });
+  // An object that never goes idle (a repeating timer) cannot be evicted: say so after a few
+  // seconds, rather than let the whole check run out of time.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CheckFailure(
+      "the room's object can be taken out of memory, as the runtime does when it is idle",
+      `it was still busy after ${EVICT_MS / 1000} s. Is something keeping it awake: a timer (setInterval, setTimeout) or an await that never settles?`,
+    )), EVICT_MS);
+  });
+  try {
+    await Promise.race([evictDurableObject(env.CHAT.getByName(room), { webSockets }), stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
+
+/** How long (ms) evicting a room's object may take before a check says what keeps it awake. */
+const EVICT_MS = 3000;
 
 /**
  * When the runtime last answered a socket of the room with its auto-response (null: never, so

@@ -5,13 +5,16 @@ import { afterAll, beforeAll, describe, inject } from "vitest";
 import { declaring } from "../helpers/check.ts";
 import { cleanUp, start, within, type Served } from "./target.ts";
 
-/** Targets served at once. */
+/**
+ * Targets served and checked at once. Each batch is a concurrent block, so its targets' checks
+ * run side by side (most of a check is waiting for frames); batches run one after another.
+ */
 const AT_ONCE = 4;
 
 const targets = inject("targets");
 afterAll(cleanUp);
 for (let first = 0; first < targets.length; first += AT_ONCE) {
-  describe(`targets ${first + 1}-${Math.min(first + AT_ONCE, targets.length)}`, () => {
+  describe.concurrent(`targets ${first + 1}-${Math.min(first + AT_ONCE, targets.length)}`, () => {
     for (const target of targets.slice(first, first + AT_ONCE)) {
       describe.concurrent(target.folder, () => {
         let served: Served & { stop: () => Promise<void> };
