@@ -30,7 +30,7 @@ export async function evict(room: string, webSockets: "hibernate" | "close" = "h
   try {
     await Promise.race([evictDurableObject(env.CHAT.getByName(room), { webSockets }), stuck]);
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 
