@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { startDevServer } from "../dev-server.ts";
 import { REPO_ROOT } from "../paths.ts";
 import { paint } from "../report.ts";
-import { findStage, parseStage, UsageError } from "../stages.ts";
+import { findStage, parseStage, STAGES, UsageError } from "../stages.ts";
 import { timeCheck, timeStepReady } from "./commands.ts";
 import { measureFanout, sustainable, type FanoutPoint } from "./fanout.ts";
 import { createRoom, measureJoins, seed, type JoinPoint } from "./join.ts";
@@ -39,6 +39,8 @@ A full run takes a few minutes. Close other heavy programs first: the load gener
 shares the machine with the server, and both compete for the CPU.`;
 
 const STAGES_MEASURED = [2, 3, 6];
+/** The first column of every table: wide enough for the longest stage folder name. */
+const SLUG_WIDTH = Math.max(...STAGES.map((stage) => stage.slug.length));
 /** The stages with presence (users and presence frames). */
 const STORM_STAGES = [5, 6];
 /** A stage without presence, where a storm measures opening the sockets alone. */
@@ -193,7 +195,7 @@ function formatTables(
   const row = (cells: (string | number)[], widths: number[]) =>
     cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join("  ");
   if (Object.keys(fanout).length > 0) {
-    const widths = [16, 14, 19, 8, 8, 18, 13];
+    const widths = [SLUG_WIDTH, 14, 19, 8, 8, 18, 13];
     lines.push("", paint("bold", "Fan-out (one room; each sender 1 message a second)"));
     lines.push(row(["solution", "offered msg/s", "delivered frames/s", "p50 ms", "p99 ms", "lost/dup/reorder", "disconnected"], widths));
     for (const [slug, points] of Object.entries(fanout)) {
@@ -206,7 +208,7 @@ function formatTables(
     }
   }
   if (Object.keys(joins).length > 0) {
-    const widths = [16, 8, 17, 14, 12, 12, 13];
+    const widths = [SLUG_WIDTH, 8, 17, 14, 12, 12, 13];
     lines.push("", paint("bold", "Join (opening a socket to the history frame; \"open\" is the part before it; 02 has none)"));
     lines.push(row(["solution", "stored", "history messages", "first join ms", "then p50 ms", "then max ms", "open p50 ms"], widths));
     for (const [slug, points] of Object.entries(joins)) {
@@ -214,7 +216,7 @@ function formatTables(
     }
   }
   if (Object.keys(storms).length > 0) {
-    const widths = [16, 8, 12, 10, 12, 16, 6, 12, 16, 9, 7, 13];
+    const widths = [SLUG_WIDTH, 8, 12, 10, 12, 16, 6, 12, 16, 9, 7, 13];
     const ms = (value: number | null) => (value === null ? "> 30 s" : value);
     lines.push("", paint("bold", "Presence storm (clients open at once in one room, until every view of who is online is right; then half leave)"));
     lines.push("  frames: users and presence frames received by all clients; sent: presence frames the server sent out");
