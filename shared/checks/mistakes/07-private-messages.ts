@@ -39,10 +39,8 @@ export const mistakes: Mistake[] = [
   {
     did: "stores the private message like any other, so it shows in every newcomer's history",
     patch: [[ROUTE, `if (frame.to !== undefined) {
-      const { id } = this.ctx.storage.sql
-        .exec<{ id: number }>("INSERT INTO messages (name, message, timestamp) VALUES (?, ?, ?) RETURNING id", sender.name, frame.message, timestamp)
-        .one();
-      return this.sendPrivately(ws, sender.name, frame.to, frame.message, timestamp + id * 0);
+      this.ctx.storage.sql.exec("INSERT INTO messages (name, message, timestamp) VALUES (?, ?, ?)", sender.name, frame.message, timestamp);
+      return this.sendPrivately(ws, sender.name, frame.to, frame.message, timestamp);
     }`]],
     fails: "a private message is not stored: it has no id and no newcomer sees it",
     says: "the history holds the public message only",
