@@ -2,7 +2,7 @@
 // in-process test sockets do not reproduce, against your Worker served by wrangler's dev server.
 import { describe } from "vitest";
 import { check, CheckFailure, needs } from "./helpers/check.ts";
-import type { ChatClient } from "./helpers/chat-socket.ts";
+import { CLOSE_WAIT_MS, type ChatClient } from "./helpers/chat-socket.ts";
 import { connect, handlerCall, handlerCalls, newRoom, rawJoin } from "./sockets/connect.ts";
 import { served } from "./sockets/target.ts";
 
@@ -29,7 +29,7 @@ describe("01 · Echo (real connections)", () => {
     await settle(alice);
     const event = await alice.close(4001, "done");
     if (event?.code !== 4001) {
-      throw new CheckFailure("the server answers the close frame with code 4001 within 2 s", `close code ${event?.code ?? "none: no close frame came back"}${event?.reason ? ` (${event.reason})` : ""}`);
+      throw new CheckFailure(`the server answers the close frame with code 4001 within ${CLOSE_WAIT_MS / 1000} s`, `close code ${event?.code ?? "none: no close frame came back"}${event?.reason ? ` (${event.reason})` : ""}`);
     }
   });
 
@@ -38,7 +38,7 @@ describe("01 · Echo (real connections)", () => {
     await settle(alice);
     const event = await alice.close();
     if (event?.code !== 1000 && event?.code !== 1005) {
-      throw new CheckFailure("a clean close (1000) within 2 s", `close code ${event?.code ?? "none: no close frame came back"}${event?.reason ? ` (${event.reason})` : ""}`);
+      throw new CheckFailure(`a clean close (1000) within ${CLOSE_WAIT_MS / 1000} s`, `close code ${event?.code ?? "none: no close frame came back"}${event?.reason ? ` (${event.reason})` : ""}`);
     }
   });
 
