@@ -26,9 +26,6 @@ const targets = (process.env.CHAT_TARGETS ?? STAGES.map((stage) => `solutions/${
     return { name, kind, stage, entry: `${name}/src/index.ts` };
   });
 
-// wrangler.jsonc's settings, read once for every project.
-const settings = workerSettings();
-
 // Every target's project runs this one file, which imports the suite files it is handed (see its comment).
 const SUITES = "shared/checks/suites.test.ts";
 const kitSuites = (stage: { slug: string }) =>
@@ -48,7 +45,8 @@ export default defineConfig({
   test: {
     projects: [
       ...targets.map(({ name, kind, stage, entry }): TestProjectInlineConfiguration => ({
-        plugins: [cloudflareTest({ main: entry, miniflare: settings })],
+        // The folder's own wrangler.jsonc if it has one, else the kit's.
+        plugins: [cloudflareTest({ main: entry, miniflare: workerSettings(name) })],
         test: {
           name,
           include: [SUITES],

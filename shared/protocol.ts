@@ -54,6 +54,9 @@ export type ErrorFrame = {
 
 export type ServerFrame = MessageFrame | HistoryFrame | UsersFrame | PresenceFrame | ErrorFrame;
 
+/** A line of the room directory (stage 08): `GET /api/rooms` answers `{ "rooms": RoomEntry[] }`. */
+export type RoomEntry = { name: string; online: number };
+
 /**
  * Where a WebSocket wants to go: a valid room and name, or the reason it can't. `after` is
  * the id of the last message a reconnecting client has (0: none).

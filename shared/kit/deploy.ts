@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "./paths.ts";
+import { configFile } from "./worker-settings.ts";
 import { parseStage, stageDir, stageEntry, UsageError, type Kind, type Stage } from "./stages.ts";
 import { run } from "./cli.ts";
 
@@ -37,7 +38,7 @@ export function planDeploy(args: string[]): DeployPlan | undefined {
   const workerName = `hello-chat-${String(stage.number).padStart(2, "0")}${kind === "solutions" ? "-solution" : ""}`;
   const wranglerArgs = [
     "deploy", stageEntry(kind, stage),
-    "--config", "wrangler.jsonc",
+    "--config", configFile(stageDir(kind, stage)),
     ...(named ? [] : ["--name", workerName]),
     ...flags,
   ];

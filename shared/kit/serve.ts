@@ -7,6 +7,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { freePort, freePortNear, isPortFree } from "./free-port.ts";
 import { lanUrls } from "./lan.ts";
 import { REPO_ROOT } from "./paths.ts";
+import { configFile } from "./worker-settings.ts";
 import { parseStage, stageDir, stageEntry, UsageError, type Kind } from "./stages.ts";
 import { parseOptions, run } from "./cli.ts";
 
@@ -64,7 +65,7 @@ ${values.lan ? lanBanner(port) : ""}`);
 
   const wranglerArgs = [
     WRANGLER, "dev", join(REPO_ROOT, stageEntry(kind, stage)),
-    "--config", join(REPO_ROOT, "wrangler.jsonc"),
+    "--config", join(REPO_ROOT, configFile(stageDir(kind, stage))),
     "--ip", host,
     "--port", String(port),
     // wrangler's default inspector port is the same for every server: two at once would collide.

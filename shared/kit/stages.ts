@@ -13,6 +13,7 @@ export const STAGES: readonly Stage[] = [
   { number: 5, slug: "05-user-count", title: "User count" },
   { number: 6, slug: "06-rate-limit", title: "Rate limit" },
   { number: 7, slug: "07-private-messages", title: "Private messages", optional: true },
+  { number: 8, slug: "08-room-directory", title: "Room directory", optional: true },
 ];
 
 /** A stage as an attendee may write it: `3`, `03` or `03-persistence`. */

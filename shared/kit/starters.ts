@@ -39,9 +39,9 @@ export function currentStarters(): Record<string, Files> {
   return Object.fromEntries(STAGES.map((stage) => [stage.slug, readFolder(join(REPO_ROOT, stageDir("steps", stage)))]));
 }
 
-/** Only the code counts: reading or annotating the README does not start a stage. */
+/** Only the code and its configuration count: reading or annotating the README does not start a stage. */
 function code(files: Files): string {
-  const paths = Object.keys(files).filter((path) => path.startsWith("src/"));
+  const paths = Object.keys(files).filter((path) => path.startsWith("src/") || path === "wrangler.jsonc");
   return JSON.stringify(paths.map((path) => [path, files[path]]));
 }
 

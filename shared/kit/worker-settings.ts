@@ -1,7 +1,8 @@
-// The settings of the kit's wrangler.jsonc that running a stage's Worker needs: the checks (in
-// workerd and over real connections) pass them to Miniflare directly. Read with a JSONC parser,
-// not wrangler's readConfig: importing wrangler takes over a second, in every check run.
-import { readFileSync } from "node:fs";
+// Which wrangler.jsonc a stage folder runs with, and the settings of it that running the Worker
+// needs: the checks (in workerd and over real connections) pass them to Miniflare directly.
+// Read with a JSONC parser, not wrangler's readConfig: importing wrangler takes over a second,
+// in every check run.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "jsonc-parser";
 import { REPO_ROOT } from "./paths.ts";
@@ -12,12 +13,28 @@ type WranglerConfig = {
   durable_objects: { bindings: { name: string; class_name: string }[] };
 };
 
-export function workerSettings() {
-  const config = parse(readFileSync(join(REPO_ROOT, "wrangler.jsonc"), "utf8")) as WranglerConfig;
+/**
+ * The configuration `folder` (a path from the repository root) runs with: its own wrangler.jsonc
+ * when it has one (a stage that adds a class, from 08 on), else the kit's, which stages 01-07 share.
+ */
+export function configFile(folder: string): string {
+  const own = join(folder, "wrangler.jsonc");
+  return existsSync(join(REPO_ROOT, own)) ? own : "wrangler.jsonc";
+}
+
+/** The stage folders (steps/…, solutions/…) that have their own wrangler.jsonc. */
+export function foldersWithConfig(): string[] {
+  return ["steps", "solutions"].flatMap((kind) =>
+    readdirSync(join(REPO_ROOT, kind)).map((slug) => `${kind}/${slug}`).filter((folder) => configFile(folder) !== "wrangler.jsonc"),
+  );
+}
+
+export function workerSettings(folder: string) {
+  const config = parse(readFileSync(join(REPO_ROOT, configFile(folder)), "utf8")) as WranglerConfig;
   return {
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags ?? [],
-    // Every class is SQLite-backed, as wrangler.jsonc's migrations declare.
+    // Every class is SQLite-backed, as the migrations declare.
     durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: true }])),
   };
 }

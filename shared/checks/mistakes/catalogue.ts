@@ -1,6 +1,6 @@
 // Every stage's mistakes, read from shared/checks/mistakes/<slug>.ts, and how to turn one
 // into a scratch folder shaped like a stage's (so its relative imports still resolve).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../kit/paths.ts";
 import { STAGES, stageEntry, type Stage } from "../../kit/stages.ts";
@@ -34,4 +34,7 @@ export function applyMistake(stage: Stage, mistake: Mistake): string {
 export function writeMistake(folder: string, code: string): void {
   mkdirSync(join(REPO_ROOT, folder, "src"), { recursive: true });
   writeFileSync(join(REPO_ROOT, folder, "src/index.ts"), code);
+  // A stage with its own wrangler.jsonc (08 on) runs with it: so does its copy.
+  const config = join(REPO_ROOT, "solutions", folder.split("/").at(-1)!.replace(/~.*$/, ""), "wrangler.jsonc");
+  if (existsSync(config)) copyFileSync(config, join(REPO_ROOT, folder, "wrangler.jsonc"));
 }

@@ -2,7 +2,7 @@
 // underneath) on a loopback port, so checks connect over real TCP as a browser does.
 // Each call gets its own Miniflare: targets never disturb each other.
 import { appendFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { REPO_ROOT } from "../../kit/paths.ts";
@@ -37,7 +37,8 @@ for (const name of ["webSocketMessage", "webSocketClose", "webSocketError"]) {
     }
   };
 }
-export { default, Chat } from ${source};
+export * from ${source};
+export { default } from ${source};
 `);
   const bundle = await build({
     entryPoints: [harness],
@@ -61,7 +62,7 @@ export { default, Chat } from ${source};
           name: "chat",
           modules: true,
           script: bundle.outputFiles[0].text,
-          ...workerSettings(),
+          ...workerSettings(dirname(dirname(entry))),
         },
       ],
     }),

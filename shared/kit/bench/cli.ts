@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only fanout,join,storm,commands] [--out FILE]`: measures solutions
+// `npm run bench [-- --quick] [--only fanout,join,rooms,storm,commands] [--out FILE]`: measures solutions
 // 02, 03 and 06 under the same offered loads (and 05 and 06 in presence storms, 04 for the
 // opening alone) in one run, prints
 // a table with the issue's targets marked pass or miss, and writes every figure to a JSON file.
@@ -12,10 +12,11 @@ import { findStage, parseStage, STAGES, UsageError } from "../stages.ts";
 import { timeCheck, timeStepReady } from "./commands.ts";
 import { measureFanout, sustainable, type FanoutPoint } from "./fanout.ts";
 import { createRoom, measureJoins, seed, type JoinPoint } from "./join.ts";
+import { measureNewRooms, type RoomsPoint } from "./rooms.ts";
 import { measureStorm, type StormPoint } from "./storm.ts";
 import { parseOptions, run } from "../cli.ts";
 
-const USAGE = `Usage: npm run bench [-- --quick] [--only fanout,join,storm,commands] [--solution N,M] [--out FILE]
+const USAGE = `Usage: npm run bench [-- --quick] [--only fanout,join,rooms,storm,commands] [--solution N,M] [--out FILE]
 
 Measures solutions 02, 03 and 06 (storm: 04, 05 and 06) on this machine, one after the other, in one run:
   fanout    one room, fixed clients, more and more senders at 1 message a second:
@@ -23,6 +24,10 @@ Measures solutions 02, 03 and 06 (storm: 04, 05 and 06) on this machine, one aft
   join      time from opening a socket to the history frame, in rooms with
             10, 1,000 and 100,000 stored messages (stages 03 and 06; 02 has no
             history: until the socket is open)
+  rooms     300 people each open a new room of their own, 20 at a time: join time
+            p50/p99 (from 08 each new room also tells the lobby, which a join must
+            not wait for; --solution 6,8 compares), and at 08 how long until
+            GET /api/rooms lists them
   storm     100, 300 and 600 clients open sockets into one room at once: time until
             every client's view of who is online is right, and the bytes of presence
             frames that took; then half of them leave at once, and the same again.
@@ -30,8 +35,8 @@ Measures solutions 02, 03 and 06 (storm: 04, 05 and 06) on this machine, one aft
   commands  npm run step: time until the page answers; npm run check -- 6: time to finish
 
   --quick   a smaller run (about a minute) to see that everything works
-  --only    some of: fanout, join, storm, commands (comma-separated)
-  --solution  the solutions fan-out and join measure instead of 02, 03 and 06
+  --only    some of: fanout, join, rooms, storm, commands (comma-separated)
+  --solution  the solutions fan-out, join and rooms measure instead of 02, 03 and 06
             (comma-separated, from 2: --solution 6,7 compares stage 07 with 06)
   --out     where to write the JSON (default .state/bench/<date>.json)
 
@@ -46,13 +51,15 @@ const STORM_STAGES = [5, 6];
 /** A stage without presence, where a storm measures opening the sockets alone. */
 const STORM_FLOOR_STAGE = 4;
 const JOIN_SIZES = [10, 1_000, 100_000];
-const PARTS = ["fanout", "join", "storm", "commands"] as const;
+const PARTS = ["fanout", "join", "rooms", "storm", "commands"] as const;
 type Part = (typeof PARTS)[number];
 
 const SIZES = {
-  full: { clients: 100, loads: [10, 20, 35, 50, 75], seconds: 5, joins: 10, storms: [100, 300, 600] },
-  quick: { clients: 30, loads: [5, 15, 30], seconds: 2, joins: 3, storms: [50, 100] },
+  full: { clients: 100, loads: [10, 20, 35, 50, 75], seconds: 5, joins: 10, newRooms: 300, storms: [100, 300, 600] },
+  quick: { clients: 30, loads: [5, 15, 30], seconds: 2, joins: 3, newRooms: 60, storms: [50, 100] },
 };
+/** New rooms opened at a time in the rooms part. */
+const NEW_ROOMS_AT_ONCE = 20;
 /** The storm the issue set targets for: it settles within 3 s, with under 10 MB of presence frames. */
 const STORM_TARGET = { clients: 600, settleMs: 3_000, presenceMB: 10 };
 
@@ -73,10 +80,11 @@ async function main(args: string[]): Promise<number> {
 
   const fanout: Record<string, FanoutPoint[]> = {};
   const joins: Record<string, JoinPoint[]> = {};
+  const newRooms: Record<string, RoomsPoint> = {};
   const storms: Record<string, StormPoint[]> = {};
   // One server per stage that some chosen part measures.
   const stages = [
-    ...(parts.includes("fanout") || parts.includes("join") ? measured : []),
+    ...(parts.includes("fanout") || parts.includes("join") || parts.includes("rooms") ? measured : []),
     ...(parts.includes("storm") ? [STORM_FLOOR_STAGE, ...STORM_STAGES] : []),
   ];
   for (const number of [...new Set(stages)].sort((a, b) => a - b)) {
@@ -102,6 +110,12 @@ async function main(args: string[]): Promise<number> {
             joins[slug] = [];
             for (const stored of JOIN_SIZES) joins[slug].push(await measureJoins(server.origin, `join-${stored}`, stored, size.joins));
           }
+        }
+        if (parts.includes("rooms") && measured.includes(number)) {
+          console.log(`  ${slug}: ${size.newRooms} new rooms, ${NEW_ROOMS_AT_ONCE} at a time…`);
+          // Discarded: it warms up the client and the Worker, as fan-out's first run does.
+          await measureNewRooms(server.origin, NEW_ROOMS_AT_ONCE, NEW_ROOMS_AT_ONCE, { history: number >= 3, directory: false });
+          newRooms[slug] = await measureNewRooms(server.origin, size.newRooms, NEW_ROOMS_AT_ONCE, { history: number >= 3, directory: number >= 8 });
         }
         if (parts.includes("storm") && (STORM_STAGES.includes(number) || number === STORM_FLOOR_STAGE)) {
           const presence = number !== STORM_FLOOR_STAGE;
@@ -129,9 +143,9 @@ async function main(args: string[]): Promise<number> {
   }
 
   const targets = judge(fanout, joins, storms, commands);
-  console.log(formatTables(fanout, joins, storms, commands, targets));
+  console.log(formatTables(fanout, joins, newRooms, storms, commands, targets));
   mkdirSync(dirname(out), { recursive: true });
-  const report = { date: new Date().toISOString(), machine, size: values.quick ? "quick" : "full", ...size, fanout, joins, storms, commands, targets };
+  const report = { date: new Date().toISOString(), machine, size: values.quick ? "quick" : "full", ...size, fanout, joins, newRooms, storms, commands, targets };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nWrote ${relative(process.cwd(), out) || out}`);
   return 0;
@@ -187,6 +201,7 @@ function judge(
 function formatTables(
   fanout: Record<string, FanoutPoint[]>,
   joins: Record<string, JoinPoint[]>,
+  newRooms: Record<string, RoomsPoint>,
   storms: Record<string, StormPoint[]>,
   commands: { stepReadySeconds: number; check: { args: string; seconds: number; exitCode: number | null }[] } | undefined,
   targets: Target[],
@@ -214,6 +229,12 @@ function formatTables(
     for (const [slug, points] of Object.entries(joins)) {
       for (const p of points) lines.push(row([slug, p.stored, p.historyMessages, p.coldMs, p.warmP50Ms, p.warmMaxMs, p.openP50Ms], widths));
     }
+  }
+  if (Object.keys(newRooms).length > 0) {
+    const widths = [SLUG_WIDTH, 6, 8, 7, 7, 7, 15];
+    lines.push("", paint("bold", "New rooms (each join opens a room of its own, to the history frame; from 08 each room also tells the lobby)"));
+    lines.push(row(["solution", "rooms", "at once", "p50 ms", "p99 ms", "max ms", "listed after ms"], widths));
+    for (const [slug, p] of Object.entries(newRooms)) lines.push(row([slug, p.rooms, p.atOnce, p.p50Ms, p.p99Ms, p.maxMs, p.listedMs ?? "-"], widths));
   }
   if (Object.keys(storms).length > 0) {
     const widths = [SLUG_WIDTH, 8, 12, 10, 12, 16, 6, 12, 16, 9, 7, 13];

@@ -15,14 +15,17 @@ function run(script: string, args: string[]) {
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-for (const project of ["tsconfig.json", "shared/kit/tsconfig.json"]) {
+import { foldersWithConfig } from "../worker-settings.ts";
+
+// A stage folder with its own wrangler.jsonc has its own Env, so its own project.
+for (const project of ["tsconfig.json", "shared/kit/tsconfig.json", ...foldersWithConfig().map((folder) => `${folder}/tsconfig.json`)]) {
   test(`TypeScript: ${project} has no errors`, () => {
     const { status, output } = run("node_modules/typescript/bin/tsc", ["-p", project]);
     assert.equal(status, 0, output);
   });
 }
 
-test("worker-configuration.d.ts matches wrangler.jsonc (else: npx wrangler types)", () => {
-  const { status, output } = run("node_modules/wrangler/bin/wrangler.js", ["types", "--check"]);
+test("the runtime's and every wrangler.jsonc's types are current (else: npm run types)", () => {
+  const { status, output } = run("shared/kit/types.ts", ["--check"]);
   assert.equal(status, 0, output);
 });

@@ -1,0 +1,218 @@
+// Stage 08 · Room directory: GET /api/rooms lists the rooms with someone online, busiest first,
+// kept by a Lobby object that rooms tell, by RPC, how many they have. Leaving and dropping are
+// checked over real connections, in 08-room-directory.sockets.test.ts.
+import { describe } from "vitest";
+import { env } from "cloudflare:workers";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { check, CheckFailure, needs, show } from "./helpers/check.ts";
+import { evict, join, newRoom, request, type ChatClient } from "./helpers/chat-client.ts";
+import { withClock } from "./helpers/clock.ts";
+import { expectEqual } from "./helpers/expect.ts";
+import { directoryAt, LISTED_MS, ROOM_LABEL } from "./helpers/directory.ts";
+
+const API_HINT =
+  "In the Worker's fetch, before the /ws test: GET /api/rooms answers Response.json({ rooms: await " +
+  'env.LOBBY.getByName("lobby").list() }). See TODO(step 8) in fetch.';
+const ERROR_HINT =
+  "Every answer under /api/ is JSON, errors too, as Response.json({ error: … }, { status }): 405 with an " +
+  'Allow: GET header for another method on /api/rooms, 404 for any other /api/ path (not the plain "Not found").';
+const TELL_HINT =
+  "When the presence frame goes out (sendPresence), call the lobby by RPC: " +
+  'this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.name, online.size). this.ctx.id.name is the room\'s ' +
+  "name (getByName in the Worker); this.ctx.id.toString() is a long hex id the page cannot use.";
+const COUNT_HINT =
+  "Tell the lobby the room's count as it is, onlineNames().size: people, not sockets (a second tab is the same " +
+  "person), and a number to store, not +1 or -1 to add (a lost or repeated call would leave it wrong forever).";
+const ORDER_HINT =
+  "list() returns SELECT name, online FROM rooms ORDER BY online DESC, name LIMIT 100: the most people " +
+  "first, then by name.";
+const WAIT_HINT =
+  "Do not await the lobby in fetch: the newcomer would wait for another object before seeing the room. Tell " +
+  "the lobby from sendPresence, after the frame has gone, without awaiting it there either (void this.tellLobby()).";
+const KEEP_HINT =
+  "Keep the directory in the Lobby's SQLite storage (a rooms table, written in setOnline), not in a Map: the " +
+  "object leaves memory when idle, or restarts, and its fields start empty again.";
+const RETRY_HINT =
+  "A call to another object can fail (it is restarting, or overloaded). Catch it and call again a second later " +
+  "(setTimeout), with the count as it is then: this.onlineNames().size, not the number that failed.";
+const CONFIRM_HINT =
+  "A restart or a deploy ends a room's sockets without any close event, so the room never says it emptied. In " +
+  "list(), ask each room not heard from for a minute how many it has (env.CHAT.getByName(name).online()) and " +
+  "store the answer before reading the list; a room at 0 leaves it.";
+
+const { directory, listed } = directoryAt((path) => request(path));
+
+/** The lobby's object; a clear failure while wrangler.jsonc has no LOBBY binding. */
+function lobby(): DurableObjectStub {
+  const namespace = (env as { LOBBY?: DurableObjectNamespace }).LOBBY;
+  if (!namespace) {
+    throw new CheckFailure("a LOBBY binding for the class Lobby, in this folder's wrangler.jsonc", "env.LOBBY is undefined (see TODO(step 8) in wrangler.jsonc)");
+  }
+  return namespace.getByName("lobby");
+}
+
+/** A room with `names` online, everyone told who is here (so the presence frame has gone out). */
+async function roomWith(room: string, names: string[]): Promise<ChatClient[]> {
+  const clients: ChatClient[] = [];
+  for (const name of names) clients.push(await join(room, name));
+  await clients[0].expectPresence(names, `${names[0]} sees ${names.join(", ")} in the room`);
+  return clients;
+}
+
+describe("08 · Room directory", () => {
+  check('GET /api/rooms answers 200 with JSON {"rooms":[…]}', API_HINT, async () => {
+    const response = await request("/api/rooms");
+    const text = await response.text();
+    if (response.status !== 200) throw new CheckFailure("status 200", `status ${response.status} with ${show(text)}`);
+    const type = response.headers.get("Content-Type") ?? "";
+    if (!type.startsWith("application/json")) throw new CheckFailure("Content-Type: application/json", `Content-Type: ${type || "none"}`);
+    const body = JSON.parse(text) as { rooms?: unknown };
+    const ok = Array.isArray(body.rooms) && body.rooms.every((room) => typeof room?.name === "string" && Number.isInteger(room?.online));
+    if (!ok) throw new CheckFailure('{"rooms":[{"name":"…","online":2},…]}', show(body));
+  });
+
+  check("a room with people online is listed with how many, within 2 s", TELL_HINT, async () => {
+    const room = newRoom(ROOM_LABEL);
+    await roomWith(room, ["alice", "bob"]);
+    await listed(room, 2, "the room, with alice and bob online");
+  });
+
+  check("a second tab of the same name does not count twice", COUNT_HINT, async () => {
+    const room = newRoom(ROOM_LABEL);
+    await roomWith(room, ["alice"]);
+    await listed(room, 1, "the room with alice");
+    const again = await join(room, "alice");
+    await needs("alice's second tab to be told who is here", again.expectPresence(["alice"], "alice's second tab sees alice"));
+    await join(room, "bob");
+    // bob's arrival makes the room tell the lobby again: its count must be 2 people, not 3 sockets.
+    await listed(room, 2, "the room with alice (two tabs) and bob");
+  });
+
+  check("rooms are listed most people first, then by name", ORDER_HINT, async () => {
+    const base = newRoom(ROOM_LABEL);
+    const rooms = { [`${base}-c`]: ["ann", "ben", "cat"], [`${base}-b`]: ["dan", "eve"], [`${base}-a`]: ["fay", "gus"], [`${base}-0`]: ["hal"] };
+    for (const [room, names] of Object.entries(rooms)) await roomWith(room, names);
+    for (const [room, names] of Object.entries(rooms)) await listed(room, names.length, `room ${room}`);
+    const order = (await directory()).filter(({ name }) => name.startsWith(base)).map(({ name, online }) => `${name.slice(base.length + 1)}:${online}`);
+    expectEqual(order, ["c:3", "a:2", "b:2", "0:1"], "the order of this check's four rooms");
+  });
+
+  check("at most 100 rooms are listed, the busiest", ORDER_HINT, async () => {
+    // Rooms named to sort after every other check's, one person each, and one room of two.
+    const base = newRoom("zz-many");
+    for (let i = 0; i < 101; i++) await join(`${base}-${String(i).padStart(3, "0")}`, "solo");
+    const busy = `${base}-busy`;
+    await roomWith(busy, ["ann", "ben"]);
+    await listed(busy, 2, "the room of two");
+    const deadline = performance.now() + LISTED_MS;
+    let rooms = await directory();
+    // The last of the 101 rooms may still be on its way to the lobby.
+    while (rooms.length < 100 && performance.now() < deadline) rooms = await directory();
+    if (rooms.length !== 100) throw new CheckFailure("exactly 100 rooms, with more than 100 rooms online", `${rooms.length} rooms`);
+  }, 20_000);
+
+  check("an unknown /api/ path gets 404 JSON; another method on /api/rooms gets 405 JSON", ERROR_HINT, async () => {
+    for (const [path, method, status] of [["/api/nothing-here", "GET", 404], ["/api/", "GET", 404], ["/api/rooms", "POST", 405], ["/api/rooms", "DELETE", 405]] as const) {
+      const response = await request(path, { method });
+      const text = await response.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new CheckFailure(`${method} ${path}: a JSON body {"error":"…"}`, `status ${response.status} with ${show(text)}`);
+      }
+      if (response.status !== status || typeof (body as { error?: unknown })?.error !== "string") {
+        throw new CheckFailure(`${method} ${path}: status ${status} with {"error":"…"}`, `status ${response.status} with ${show(text)}`);
+      }
+      if (status === 405 && response.headers.get("Allow") !== "GET") {
+        throw new CheckFailure(`${method} ${path}: an Allow: GET header`, `Allow: ${response.headers.get("Allow") ?? "none"}`);
+      }
+    }
+  });
+
+  // Alone: evicting the lobby would disturb the other checks' rooms.
+  check.alone("the directory is still there after the lobby left memory", KEEP_HINT, async () => {
+    const room = newRoom(ROOM_LABEL);
+    await roomWith(room, ["alice", "bob", "carol"]);
+    await listed(room, 3, "the room of three");
+    await evictLobby();
+    // Nobody came or went: only what the lobby stored can list the room now.
+    await listed(room, 3, "the room of three, after the lobby's object was taken out of memory", 0);
+  });
+
+  check("joining does not wait for the lobby", WAIT_HINT, async () => {
+    const room = newRoom(ROOM_LABEL);
+    // The lobby takes 2 s to answer this room: a room that waits for it makes the newcomer wait too.
+    const calls = await standIn(room, async (setOnline) => {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      return setOnline();
+    }, async () => {
+      const started = performance.now();
+      const alice = await join(room, "alice");
+      await alice.next("users", "alice is told who is here");
+      const ms = performance.now() - started;
+      if (ms > 1000) throw new CheckFailure("alice joins within 1 s while the lobby is slow to answer", `she waited ${(ms / 1000).toFixed(1)} s`);
+      // And the lobby hears of it all the same.
+      await listed(room, 1, "the room, once the slow lobby answered", 4000);
+    });
+    if (calls === 0) throw new CheckFailure("the room calls the lobby's setOnline(room, online), as TODO(step 8) names it", "setOnline was never called for this room");
+  });
+
+  check("a call to the lobby that fails is made again", RETRY_HINT, async () => {
+    const room = newRoom(ROOM_LABEL);
+    // The first call for this room throws, as it would while the lobby restarts.
+    const calls = await standIn(room, async (setOnline, call) => {
+      if (call === 1) throw new Error("the lobby is restarting");
+      return setOnline();
+    }, async () => {
+      await roomWith(room, ["alice"]);
+      await listed(room, 1, "the room, after its first call to setOnline failed", 4000);
+    });
+    if (calls === 0) throw new CheckFailure("the room calls the lobby's setOnline(room, online), as TODO(step 8) names it", "setOnline was never called for this room");
+  });
+
+  check.alone("a room that emptied without a close event leaves the directory once the lobby asks it", CONFIRM_HINT, () =>
+    withClock(async (clock) => {
+      const room = newRoom(ROOM_LABEL);
+      await roomWith(room, ["alice", "bob"]);
+      await listed(room, 2, "the room with alice and bob");
+      // As a restart or a deploy does: the sockets end, and the room's code never hears of it.
+      await evict(room, "close");
+      await listed(room, 2, "the room, still listed: nothing told the lobby", 0);
+      clock.advance(61_000);
+      const after = (await directory()).find(({ name }) => name === room);
+      if (after) throw new CheckFailure("a minute later, the lobby asks the room, which has nobody: it is not listed", `it is listed: ${show(after)}`);
+    }),
+  );
+});
+
+/**
+ * Runs `body` while the lobby's setOnline calls for `room` go through `instead` (which may call
+ * the real one), as a slow or restarting lobby would answer; other rooms' calls are untouched.
+ * RPC calls a class's methods, so the stand-in goes on the prototype, and always comes off.
+ * Returns how many calls there were for `room`.
+ */
+async function standIn(room: string, instead: (setOnline: () => unknown, call: number) => Promise<unknown>, body: () => Promise<void>): Promise<number> {
+  type Methods = { setOnline?: (room: string, online: number) => unknown };
+  const prototype = await runInDurableObject(lobby(), (instance) => Object.getPrototypeOf(instance) as Methods);
+  const setOnline = prototype.setOnline;
+  if (typeof setOnline !== "function") {
+    throw new CheckFailure("the Lobby class has a setOnline(room, online) method, as TODO(step 8) names it", "it has none");
+  }
+  let calls = 0;
+  prototype.setOnline = function (this: unknown, name: string, online: number) {
+    if (name !== room) return setOnline.call(this, name, online);
+    return instead(() => setOnline.call(this, name, online), ++calls);
+  };
+  try {
+    await body();
+  } finally {
+    prototype.setOnline = setOnline;
+  }
+  return calls;
+}
+
+/** Takes the lobby's object out of memory, as the runtime does when it is idle. */
+function evictLobby() {
+  return evictDurableObject(lobby());
+}

@@ -1,0 +1,86 @@
+import type { Mistake } from "./mistake.ts";
+
+const TELL = "void this.tellLobby();";
+const SET_ONLINE = 'await this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.name!, this.onlineNames().size);';
+const RETRY = "setTimeout(() => void this.tellLobby(), LOBBY_RETRY_MS);";
+const LIST = '.exec<RoomEntry>("SELECT name, online FROM rooms ORDER BY online DESC, name LIMIT ?", DIRECTORY_SIZE)';
+const ACCEPTED = "send(server, this.history(after));";
+
+export const mistakes: Mistake[] = [
+  {
+    did: "awaits the lobby in fetch, so every newcomer waits for another object",
+    patch: [[ACCEPTED, `await this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.name!, this.onlineNames().size);\n    ${ACCEPTED}`]],
+    fails: "joining does not wait for the lobby",
+    says: "she waited",
+  },
+  {
+    did: "names the room with this.ctx.id.toString(), a hex id, instead of this.ctx.id.name",
+    patch: [[SET_ONLINE, 'await this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.toString(), this.onlineNames().size);']],
+    fails: "a room with people online is listed with how many, within 2 s",
+    says: "not listed",
+  },
+  {
+    did: "counts sockets, not people, so a second tab counts twice",
+    patch: [[SET_ONLINE, 'await this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.name!, this.ctx.getWebSockets().length);']],
+    fails: "a second tab of the same name does not count twice",
+    says: '"online":3',
+  },
+  {
+    did: "tells the lobby on join and in webSocketClose, counting every socket's name, the closing one's too",
+    patch: [
+      [TELL, "// The lobby hears of joins and closes instead."],
+      [SET_ONLINE, `const names = new Set(this.ctx.getWebSockets().map((ws) => (ws.deserializeAttachment() as Attachment).name));
+      await this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.name!, names.size);`],
+      [ACCEPTED, `void this.tellLobby();\n    ${ACCEPTED}`],
+      ["    this.leave(ws);\n  }\n\n  async webSocketError", "    this.leave(ws);\n    void this.tellLobby();\n  }\n\n  async webSocketError"],
+    ],
+    fails: "a room whose people all closed their tabs leaves the directory within 2 s",
+    says: "once bob closed his tab",
+  },
+  {
+    did: "keeps rooms at 0 in the directory instead of deleting their line",
+    patch: [["    if (online === 0) {\n      this.ctx.storage.sql.exec(\"DELETE FROM rooms WHERE name = ?\", room);\n      return;\n    }\n", ""]],
+    fails: "a room whose people all closed their tabs leaves the directory within 2 s",
+    says: '"online":0',
+  },
+  {
+    did: "keeps the directory in a Map, which is empty again when the lobby leaves memory",
+    patch: [
+      ["export class Lobby extends DurableObject<Env> {\n", "export class Lobby extends DurableObject<Env> {\n  private rooms = new Map<string, number>();\n\n"],
+      ["  setOnline(room: string, online: number) {\n", "  setOnline(room: string, online: number) {\n    if (online === 0) this.rooms.delete(room);\n    else this.rooms.set(room, online);\n    return;\n"],
+      [`    return this.ctx.storage.sql\n      ${LIST}\n      .toArray();`, "    return [...this.rooms].map(([name, online]) => ({ name, online })).sort((a, b) => b.online - a.online || (a.name < b.name ? -1 : 1)).slice(0, DIRECTORY_SIZE);"],
+    ],
+    fails: "the directory is still there after the lobby left memory",
+    says: "not listed",
+  },
+  {
+    did: "ignores a failed call to the lobby, so the room stays missing until its count changes",
+    patch: [[RETRY, "// The next change will correct it."]],
+    fails: "a call to the lobby that fails is made again",
+    says: "after its first call to setOnline failed",
+  },
+  {
+    did: "lists what the table says without asking rooms it has not heard from, so a restart leaves ghosts",
+    patch: [["    await Promise.all(\n      quiet.map(", "    await Promise.all(\n      quiet.slice(0, 0).map("]],
+    fails: "a room that emptied without a close event leaves the directory once the lobby asks it",
+    says: "it is listed",
+  },
+  {
+    did: "orders the rooms by name only",
+    patch: [[LIST, '.exec<RoomEntry>("SELECT name, online FROM rooms ORDER BY name LIMIT ?", DIRECTORY_SIZE)']],
+    fails: "rooms are listed most people first, then by name",
+    says: "the order of this check's four rooms",
+  },
+  {
+    did: "lists every room, however many (no LIMIT)",
+    patch: [[LIST, '.exec<RoomEntry>("SELECT name, online FROM rooms ORDER BY online DESC, name")']],
+    fails: "at most 100 rooms are listed, the busiest",
+    says: "exactly 100 rooms",
+  },
+  {
+    did: "answers other /api/ paths with the plain-text Not found",
+    patch: [['if (pathname.startsWith("/api/")) return api(request, pathname, env);', 'if (pathname === "/api/rooms") return api(request, pathname, env);']],
+    fails: "an unknown /api/ path gets 404 JSON; another method on /api/rooms gets 405 JSON",
+    says: 'a JSON body {"error":"…"}',
+  },
+];
