@@ -20,6 +20,16 @@ export const mistakes: Mistake[] = [
     says: "not listed",
   },
   {
+    did: "keeps the room's name in a field set by fetch, which is empty after hibernation",
+    patch: [
+      ["  private buckets = new Map<string, Bucket>();\n", "  private buckets = new Map<string, Bucket>();\n  private room = \"\";\n"],
+      ['    const after = Number(params.get("after") ?? 0);\n', '    const after = Number(params.get("after") ?? 0);\n    this.room = params.get("room")!;\n'],
+      [SET_ONLINE, 'await this.env.LOBBY.getByName("lobby").setOnline(this.room, this.onlineNames().size);'],
+    ],
+    fails: "after the room hibernated, a leave still reaches the directory",
+    says: "once bob left the hibernated room",
+  },
+  {
     did: "counts sockets, not people, so a second tab counts twice",
     patch: [[SET_ONLINE, 'await this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.name!, this.ctx.getWebSockets().length);']],
     fails: "a second tab of the same name does not count twice",

@@ -68,6 +68,15 @@ describe("npm run deploy", () => {
     assert.match(code, /\/\/ steps\/03-persistence\/src\/index\.ts/);
   });
 
+  test("-- 8 --solution --dry-run bundles with stage 08's own wrangler.jsonc: both classes and their bindings", () => {
+    const dir = join(outdir, "08");
+    const result = deploy(["8", "--solution", "--dry-run", "--outdir", dir]);
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /env\.CHAT \(Chat\)\s+Durable Object/);
+    assert.match(result.stdout, /env\.LOBBY \(Lobby\)\s+Durable Object/);
+    assert.match(readFileSync(join(dir, "index.js"), "utf8"), /var Lobby = class extends DurableObject/);
+  });
+
   test("--help explains the command", () => {
     const result = deploy(["--help"]);
     assert.equal(result.status, 0);

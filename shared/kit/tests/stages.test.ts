@@ -3,12 +3,14 @@
 // can fail, and each starter is a true base for its stage).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { parse } from "jsonc-parser";
 import { before, describe, test } from "node:test";
 import { REPO_ROOT } from "../paths.ts";
 import { runChecks, suitePassed, type SuiteResult, type TargetResult } from "../run-checks.ts";
 import { currentStarters, starterFiles } from "../starters.ts";
 import { STAGES, stageEntry, type Kind } from "../stages.ts";
+import { configFile, foldersWithConfig } from "../worker-settings.ts";
 
 let results: TargetResult[] = [];
 
@@ -124,3 +126,41 @@ function codeAddedTo(previous: string, starter: string): string[] {
   if (next < wanted.length) added.push(`(missing from the starter: ${JSON.stringify(wanted[next])})`);
   return added;
 }
+
+describe("stage configurations", () => {
+  type Config = {
+    name: string;
+    compatibility_date: string;
+    durable_objects: { bindings: { name: string; class_name: string }[] };
+    migrations: { tag: string }[];
+    assets: { directory: string };
+  };
+  const load = (file: string) => parse(readFileSync(join(REPO_ROOT, file), "utf8")) as Config;
+  const kit = load("wrangler.jsonc");
+
+  test("a folder's own wrangler.jsonc keeps the kit's settings and migration history: a stage-by-stage deploy stays valid", () => {
+    const folders = foldersWithConfig();
+    assert.ok(folders.includes("solutions/08-room-directory"), `folders with their own config: ${folders.join(", ")}`);
+    for (const folder of folders) {
+      const own = load(configFile(folder));
+      assert.equal(own.name, kit.name, `${folder}: name`);
+      assert.equal(own.compatibility_date, kit.compatibility_date, `${folder}: compatibility_date`);
+      // Migrations are a history: the kit's come first, unchanged, and a stage only adds.
+      assert.deepEqual(own.migrations.slice(0, kit.migrations.length), kit.migrations, `${folder}: the kit's migrations, first`);
+      for (const binding of kit.durable_objects.bindings) assert.ok(own.durable_objects.bindings.some((b) => b.name === binding.name && b.class_name === binding.class_name), `${folder}: binding ${binding.name}`);
+      assert.equal(resolve(REPO_ROOT, folder, own.assets.directory), resolve(REPO_ROOT, dirname("wrangler.jsonc"), kit.assets.directory), `${folder}: the same chat page`);
+    }
+  });
+
+  test("a starter's wrangler.jsonc is the previous stage's, what its stage adds left as TODO(step N) comments", () => {
+    for (const stage of STAGES.slice(1)) {
+      const starter = configFile(`steps/${stage.slug}`);
+      if (starter === "wrangler.jsonc") continue;
+      const before = load(configFile(`solutions/${STAGES[stage.number - 2].slug}`));
+      const own = load(starter);
+      assert.deepEqual(own.durable_objects, before.durable_objects, `${starter}: bindings`);
+      assert.deepEqual(own.migrations, before.migrations, `${starter}: migrations`);
+      assert.match(readFileSync(join(REPO_ROOT, starter), "utf8"), new RegExp(`TODO\\(step ${stage.number}\\)`), `${starter}: its TODO`);
+    }
+  });
+});
