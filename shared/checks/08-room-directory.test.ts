@@ -10,6 +10,10 @@ import { withClock } from "./helpers/clock.ts";
 import { expectEqual } from "./helpers/expect.ts";
 import { directoryAt, LISTED_MS, ROOM_LABEL } from "./helpers/directory.ts";
 
+const CONFIG_HINT =
+  "This folder's wrangler.jsonc needs both: a binding { \"name\": \"LOBBY\", \"class_name\": \"Lobby\" } and, after v1, " +
+  "a migration { \"tag\": \"v2\", \"new_sqlite_classes\": [\"Lobby\"] }: a new class needs one, and new_sqlite_classes " +
+  "gives it SQLite storage. Then npm run types. See TODO(step 8) in wrangler.jsonc.";
 const API_HINT =
   "In the Worker's fetch, before the /ws test: GET /api/rooms answers Response.json({ rooms: await " +
   'env.LOBBY.getByName("lobby").list() }). See TODO(step 8) in fetch.';
@@ -36,8 +40,8 @@ const KEEP_HINT =
   "Keep the directory in the Lobby's SQLite storage (a rooms table, written in setOnline), not in a Map: the " +
   "object leaves memory when idle, or restarts, and its fields start empty again.";
 const RETRY_HINT =
-  "A call to another object can fail (it is restarting, or overloaded). Catch it and call again a second later " +
-  "(setTimeout), with the count as it is then: this.onlineNames().size, not the number that failed.";
+  "A call to another object can fail (it is restarting, or overloaded). Catch it and call once more a second " +
+  "later (setTimeout), with the count as it is then: this.onlineNames().size, not the number that failed.";
 const CONFIRM_HINT =
   "A restart or a deploy ends a room's sockets without any close event, so the room never says it emptied. In " +
   "list(), ask each room not heard from for a minute how many it has (env.CHAT.getByName(name).online()) and " +
@@ -63,6 +67,17 @@ async function roomWith(room: string, names: string[]): Promise<ChatClient[]> {
 }
 
 describe("08 · Room directory", () => {
+  check("the Lobby is a SQLite-backed Durable Object, bound as LOBBY", CONFIG_HINT, async () => {
+    // The constructor's CREATE TABLE fails first, when it has none: either way, the object has no SQL.
+    const stub = lobby();
+    const problem = await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("SELECT 1");
+    }).then(() => undefined, (error: unknown) => (error instanceof Error ? error.message : String(error)));
+    if (problem !== undefined) {
+      throw new CheckFailure('a migration that declares the class: { "tag": "v2", "new_sqlite_classes": ["Lobby"] }', `the Lobby's storage has no SQL (${problem})`);
+    }
+  });
+
   check('GET /api/rooms answers 200 with JSON {"rooms":[…]}', API_HINT, async () => {
     const response = await request("/api/rooms");
     const text = await response.text();
@@ -176,7 +191,8 @@ describe("08 · Room directory", () => {
     const room = newRoom(ROOM_LABEL);
     // The first call for this room throws, as it would while the lobby restarts.
     const calls = await standIn(room, async (setOnline, call) => {
-      if (call === 1) throw new Error("the lobby is restarting");
+      // (The runtime prints this error: it is the check's doing, and your room should shrug it off.)
+      if (call === 1) throw new Error("the check makes this call fail on purpose, as a restarting lobby would");
       return setOnline();
     }, async () => {
       await roomWith(room, ["alice"]);

@@ -11,6 +11,7 @@ type WranglerConfig = {
   compatibility_date: string;
   compatibility_flags?: string[];
   durable_objects: { bindings: { name: string; class_name: string }[] };
+  migrations?: { new_sqlite_classes?: string[] }[];
 };
 
 /**
@@ -31,10 +32,12 @@ export function foldersWithConfig(): string[] {
 
 export function workerSettings(folder: string) {
   const config = parse(readFileSync(join(REPO_ROOT, configFile(folder)), "utf8")) as WranglerConfig;
+  const sqlite = new Set((config.migrations ?? []).flatMap((migration) => migration.new_sqlite_classes ?? []));
   return {
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags ?? [],
-    // Every class is SQLite-backed, as the migrations declare.
-    durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: true }])),
+    // SQLite-backed: the classes a migration declares so. A class left out of the migrations has
+    // no SQL here, as in `wrangler dev`, so a forgotten migration fails the checks too.
+    durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: sqlite.has(b.class_name) }])),
   };
 }

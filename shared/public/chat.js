@@ -1,13 +1,16 @@
 // The chat page every stage serves. It shows whatever the current stage's server sends,
 // so earlier stages simply show less: history from stage 03, times from 04, who is
 // online from 05, the rate limit at 06, private messages at 07 (the optional stage; an
-// earlier server refuses them, and the page says so). Small modules, no framework:
+// earlier server refuses them, and the page says so), and at 08 (optional too) a directory of
+// rooms, when opened without ?room. Small modules, no framework:
 //   rules.js       the server's rules (names, message length, rooms)
 //   connection.js  the WebSocket that reconnects by itself, and notices when it went silent
 //   history.js     where to resume after a reconnect, and what is new in the history
 //   render.js      frames to elements, always as text
 //   invite.js      link, Copy button, QR code
+//   directory.js   the directory of rooms (stage 08), and rooms-worker.js, which asks for it
 import { openConnection } from "./connection.js";
+import { fetchRooms, roomUrl, showDirectory } from "./directory.js";
 import { createHistory, isMessage, readHistory, remember, resumeAfter } from "./history.js";
 import { setUpInvite } from "./invite.js";
 import { gapItem, messageItem, onlineSummary, personItem } from "./render.js";
@@ -51,13 +54,13 @@ let online = new Set();
 let retryAt = 0;
 let countdown;
 
+/** The address as opened: without ?room, it is the directory's, at stage 08. */
+const opened = location.href;
 const room = chooseRoom();
 $("room-name").textContent = room;
 document.title = `${room} · hello-chat`;
 
-const invite = new URL("/", location.href);
-invite.search = new URLSearchParams({ room }).toString();
-$("invite-link").value = invite.href;
+$("invite-link").value = roomUrl(room);
 setUpInvite({
   link: $("invite-link"),
   copyButton: $("copy"),
@@ -464,9 +467,38 @@ $("jump").addEventListener("click", () => {
   messageInput.focus();
 });
 
+/**
+ * Stage 08: instead of a new room, the directory of rooms. The address loses the room made up for
+ * it, so that a reload shows the directory again.
+ */
+function openDirectory(rooms) {
+  history.replaceState(null, "", opened);
+  document.title = "Rooms · hello-chat";
+  $("brand").setAttribute("aria-label", "hello-chat: all rooms");
+  for (const id of ["room-title", "status-area", "room-view"]) $(id).hidden = true;
+  $("directory").hidden = false;
+  showDirectory({ list: $("room-list"), empty: $("no-rooms"), newRoom: $("new-room") }, rooms);
+}
+
 // Everything is wired up: join straight away with a remembered name, or ask for one.
 const remembered = readStoredName();
 $("name").value = remembered ?? "";
 const rememberedName = remembered === null ? undefined : checkName(remembered).name;
-if (rememberedName) join(rememberedName);
-else showJoinForm();
+if (new URL(opened).searchParams.has("room")) {
+  if (rememberedName) join(rememberedName);
+  else showJoinForm();
+  $("app").classList.remove("starting");
+  // Stage 08: the header links to the directory. Asked once: rooms come and go, a directory does not.
+  if (await fetchRooms()) {
+    $("brand").setAttribute("aria-label", "hello-chat: all rooms");
+    $("all-rooms").hidden = false;
+  }
+} else {
+  // Opened without a room: the form for the one made up above is ready at once, as before stage
+  // 08, but a remembered name joins only once the server has said it has no directory.
+  showJoinForm();
+  const rooms = await fetchRooms();
+  if (rooms) openDirectory(rooms);
+  else if (rememberedName) join(rememberedName);
+  $("app").classList.remove("starting");
+}

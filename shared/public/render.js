@@ -144,3 +144,21 @@ export function personItem(name, { mine, chosen }) {
 export function onlineSummary(count, names) {
   return names.length > 0 ? `${count} online: ${names.join(", ")}` : `${count} online`;
 }
+
+/** A line of the directory of rooms (stage 08): a link to the room, and how many are in it. */
+export function roomItem({ name, online }, href) {
+  const item = document.createElement("li");
+  const link = document.createElement("a");
+  link.className = "room-link";
+  link.href = href;
+  link.dataset.room = name;
+  const label = document.createElement("span");
+  label.className = "room-label";
+  label.textContent = name;
+  const count = document.createElement("span");
+  count.className = "room-count";
+  count.textContent = `${online} online`;
+  link.append(avatar(name), label, count);
+  item.append(link);
+  return item;
+}

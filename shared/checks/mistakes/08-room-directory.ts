@@ -2,11 +2,18 @@ import type { Mistake } from "./mistake.ts";
 
 const TELL = "void this.tellLobby();";
 const SET_ONLINE = 'await this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.name!, this.onlineNames().size);';
-const RETRY = "setTimeout(() => void this.tellLobby(), LOBBY_RETRY_MS);";
+const RETRY = "if (retry) setTimeout(() => void this.tellLobby(false), LOBBY_RETRY_MS);";
 const LIST = '.exec<RoomEntry>("SELECT name, online FROM rooms ORDER BY online DESC, name LIMIT ?", DIRECTORY_SIZE)';
 const ACCEPTED = "send(server, this.history(after));";
 
 export const mistakes: Mistake[] = [
+  {
+    did: "binds LOBBY in wrangler.jsonc but adds no migration for the Lobby class",
+    patch: [],
+    config: [[',\n    { "tag": "v2", "new_sqlite_classes": ["Lobby"] }', ""]],
+    fails: "the Lobby is a SQLite-backed Durable Object, bound as LOBBY",
+    says: "the Lobby's storage has no SQL",
+  },
   {
     did: "awaits the lobby in fetch, so every newcomer waits for another object",
     patch: [[ACCEPTED, `await this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.name!, this.onlineNames().size);\n    ${ACCEPTED}`]],

@@ -2,14 +2,15 @@
 // from the real solutions, for the workshop guide. The content is fixed (room, names, a short
 // conversation) and so are the times: the page is shown at http://localhost:8787 and its
 // WebSocket is bridged to the real server with every server timestamp mapped onto a fixed
-// clock, so the images only change when the page does.
+// clock, so the images only change when the page does. Stage 08 shows the directory of rooms
+// instead: the page without ?room, while people sit in a few rooms.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { startDevServer, type DevServer } from "../dev-server.ts";
 import { REPO_ROOT } from "../paths.ts";
-import { UsageError } from "../stages.ts";
+import { parseStage, UsageError } from "../stages.ts";
 import { chromiumSkipReason, launchChromium } from "./chromium.ts";
 import { parseOptions, run } from "../cli.ts";
 
@@ -78,21 +79,31 @@ const SCENES: Record<number, { others: string[]; before: Line[]; live?: Line[]; 
   },
 };
 
-function usage(): string {
-  return `Usage: npm run screenshots
+/** Stage 08: who sits in which room when the page opens the directory, busiest first as it lists them. */
+const DIRECTORIES: Record<number, Record<string, string[]>> = {
+  8: { workshop: ["Grace", "Linus", "Margaret"], "stage-8-help": ["Alan", "Barbara"], "coffee-break": ["Ken"] },
+};
 
-Starts the solutions of stages ${Object.keys(SCENES).join(", ")} one at a time, plays a short conversation
-and writes light and dark, desktop and phone pictures of the chat page to ${relative(REPO_ROOT, OUT_DIR)}/.
+const PICTURED = [...Object.keys(SCENES), ...Object.keys(DIRECTORIES)].map(Number).sort((a, b) => a - b);
+
+function usage(): string {
+  return `Usage: npm run screenshots [-- <stage>...]
+
+Starts the solutions of stages ${PICTURED.join(", ")} (or only those given) one at a time, plays a short
+conversation (stage 08: fills a few rooms) and writes light and dark, desktop and phone pictures of
+the chat page to ${relative(REPO_ROOT, OUT_DIR)}/.
 Needs Chromium (Debian/Ubuntu: sudo apt-get install chromium, or set CHROMIUM_PATH).`;
 }
 
 async function main(args: string[]): Promise<number> {
   const { values: { help }, positionals } = parseOptions(args, {}, usage());
-  if (positionals.length > 0) throw new UsageError(`npm run screenshots takes no stage (got ${positionals.join(" ")}).\n\n${usage()}`);
   if (help) {
     console.log(usage());
     return 0;
   }
+  const stages = positionals.length > 0 ? positionals.map((text) => parseStage(text).number) : PICTURED;
+  const unpictured = stages.filter((stage) => !PICTURED.includes(stage));
+  if (unpictured.length > 0) throw new UsageError(`No pictures of stage ${unpictured.join(", ")}: choose among ${PICTURED.join(", ")}.\n\n${usage()}`);
   const missing = chromiumSkipReason();
   if (missing) {
     console.error(missing.replace("browser tests skipped", "cannot take screenshots"));
@@ -102,10 +113,11 @@ async function main(args: string[]): Promise<number> {
   const stateDir = mkdtempSync(join(tmpdir(), "hello-chat-screenshots-"));
   const browser = await launchChromium();
   try {
-    for (const stage of Object.keys(SCENES).map(Number)) {
+    for (const stage of stages) {
       const server = await startDevServer({ kind: "solutions", stage, stateDir });
       try {
-        await shoot(browser, server, stage);
+        if (DIRECTORIES[stage]) await shootDirectory(browser, server, stage);
+        else await shoot(browser, server, stage);
       } finally {
         await server.stop();
       }
@@ -119,20 +131,13 @@ async function main(args: string[]): Promise<number> {
 
 async function shoot(browser: Browser, server: DevServer, stage: number): Promise<void> {
   const scene = SCENES[stage];
-  const others = await Promise.all(scene.others.map((name) => joinRoom(server, name)));
+  const others = await Promise.all(scene.others.map((name) => joinRoom(server, ROOM, name)));
   try {
     for (const [name, message] of scene.before) {
       const socket = others[scene.others.indexOf(name)];
       await sendAndWait(socket, message);
     }
-    const context = await browser.newContext({
-      viewport: SIZES.desktop,
-      deviceScaleFactor: 1,
-      colorScheme: "light",
-      locale: "en-US",
-      timezoneId: "UTC",
-      reducedMotion: "reduce",
-    });
+    const context = await newContext(browser);
     await context.addInitScript((name) => localStorage.setItem("hello-chat:name", name), VIEWER);
     const page = await context.newPage();
     await showLocalhost(page, server);
@@ -153,21 +158,63 @@ async function shoot(browser: Browser, server: DevServer, stage: number): Promis
     if (stage >= 5) await page.getByText(`${others.length + 1} online`).first().waitFor({ timeout: WAIT_MS });
     if (scene.writingTo) await page.locator("#people-list").getByRole("button", { name: scene.writingTo, exact: true }).click();
     await page.locator("#message").blur();
-    for (const scheme of SCHEMES) {
-      for (const [size, viewport] of Object.entries(SIZES)) {
-        await page.emulateMedia({ colorScheme: scheme });
-        await page.setViewportSize(viewport);
-        // Layout and the stick-to-bottom scrolling settle within a frame or two.
-        // (A string: it runs in the page, and the kit's tsconfig has no DOM types.)
-        await page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))");
-        const file = join(OUT_DIR, `stage-0${stage}-${scheme}-${size}.png`);
-        await page.screenshot({ path: file, animations: "disabled", caret: "hide" });
-        console.log(`wrote ${relative(REPO_ROOT, file)}`);
-      }
-    }
+    await capture(page, stage);
     await context.close();
   } finally {
     for (const socket of others) socket.close();
+  }
+}
+
+/** Stage 08: the page without ?room lists the rooms people sit in, with a New room button. */
+async function shootDirectory(browser: Browser, server: DevServer, stage: number): Promise<void> {
+  const rooms = Object.entries(DIRECTORIES[stage]);
+  const people = await Promise.all(rooms.flatMap(([room, names]) => names.map((name) => joinRoom(server, room, name))));
+  try {
+    // The rooms tell the lobby after a moment: wait until the directory has them all.
+    const expected = rooms.map(([name, names]) => ({ name, online: names.length }));
+    const deadline = Date.now() + WAIT_MS;
+    let listed: unknown;
+    while (JSON.stringify(listed) !== JSON.stringify({ rooms: expected })) {
+      if (Date.now() > deadline) throw new Error(`/api/rooms answers ${JSON.stringify(listed)}, not ${JSON.stringify({ rooms: expected })}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      listed = await (await fetch(`${server.origin}/api/rooms`)).json();
+    }
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await showLocalhost(page, server);
+    await page.goto(`${SHOWN_ORIGIN}/`);
+    await page.locator("#room-list > li").nth(rooms.length - 1).waitFor({ timeout: WAIT_MS });
+    await capture(page, stage);
+    await context.close();
+  } finally {
+    for (const socket of people) socket.close();
+  }
+}
+
+function newContext(browser: Browser) {
+  return browser.newContext({
+    viewport: SIZES.desktop,
+    deviceScaleFactor: 1,
+    colorScheme: "light",
+    locale: "en-US",
+    timezoneId: "UTC",
+    reducedMotion: "reduce",
+  });
+}
+
+/** Writes the page in both colour schemes, at both sizes. */
+async function capture(page: Page, stage: number): Promise<void> {
+  for (const scheme of SCHEMES) {
+    for (const [size, viewport] of Object.entries(SIZES)) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize(viewport);
+      // Layout and the stick-to-bottom scrolling settle within a frame or two.
+      // (A string: it runs in the page, and the kit's tsconfig has no DOM types.)
+      await page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))");
+      const file = join(OUT_DIR, `stage-0${stage}-${scheme}-${size}.png`);
+      await page.screenshot({ path: file, animations: "disabled", caret: "hide" });
+      console.log(`wrote ${relative(REPO_ROOT, file)}`);
+    }
   }
 }
 
@@ -214,8 +261,8 @@ function fixTime<T extends Stamped>(message: T, clock: Map<number, number>): T {
   return { ...message, timestamp: fixed, serverTime: new Date(fixed).toISOString() };
 }
 
-async function joinRoom(server: DevServer, name: string): Promise<WebSocket> {
-  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?room=${ROOM}&name=${name}`);
+async function joinRoom(server: DevServer, room: string, name: string): Promise<WebSocket> {
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?room=${room}&name=${name}`);
   await new Promise((resolve, reject) => {
     socket.addEventListener("open", resolve, { once: true });
     socket.addEventListener("error", () => reject(new Error(`${name} could not join: ${server.output()}`)), {

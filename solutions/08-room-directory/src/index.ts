@@ -12,7 +12,7 @@ type Bucket = { tokens: number; refilledAt: number };
 /** How long presence changes gather before one frame tells everyone. */
 const PRESENCE_DELAY_MS = 50;
 
-/** How long after a failed call to the lobby a room tries again, with its count as it is then. */
+/** How long after a failed call to the lobby a room tries once more, with its count as it is then. */
 const LOBBY_RETRY_MS = 1000;
 
 /** The directory lists the busiest rooms, at most this many. */
@@ -250,20 +250,22 @@ export class Chat extends DurableObject<Env> {
 
   /**
    * Tells the lobby how many people are here now: a count, not "one more", so any call that
-   * arrives puts the directory right. A call that fails (the lobby restarting, say) is made
-   * again a second later, with the count as it is then.
+   * arrives puts the directory right. A call that fails (the lobby restarting, say) is made once
+   * more a second later, with the count as it is then; after that, the room's next change tells
+   * the lobby again. Retrying without end would keep the room awake while the lobby is down.
    */
-  private async tellLobby() {
+  private async tellLobby(retry = true) {
     try {
-      // ctx.id.name: the name this object was reached by (getByName in the Worker).
+      // ctx.id.name: the name this object was reached by, getByName(room) in the Worker. Every
+      // room is reached by name, so it is never undefined here (hence the !).
       await this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.name!, this.onlineNames().size);
     } catch {
-      setTimeout(() => void this.tellLobby(), LOBBY_RETRY_MS);
+      if (retry) setTimeout(() => void this.tellLobby(false), LOBBY_RETRY_MS);
     }
   }
 
   /** How many people are here: the lobby asks when it has not heard from this room for a while. */
-  async online(): Promise<number> {
+  online(): number {
     return this.onlineNames().size;
   }
 

@@ -227,7 +227,7 @@ export class Chat extends DurableObject<Env> {
     this.broadcast({ type: "presence", joined, left, count: online.size });
     // TODO(step 8): tell the lobby how many people are here now, by RPC on its stub,
     // setOnline(this.ctx.id.name, online.size), without awaiting it here; if the call fails,
-    // call again a second later with the count as it is then.
+    // call once more a second later, with the count as it is then.
   }
 
   // TODO(step 8): an online() method that returns how many people are here, for the lobby
