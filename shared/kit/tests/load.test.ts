@@ -35,7 +35,7 @@ describe("npm run load options", () => {
     [["--rate=-1"], /--rate must be a number above 0/],
     [["--seconds", "0"], /--seconds must be a number above 0/],
     [["--solution", "1"], /only echoes to the sender/],
-    [["--solution", "9"], /There is no stage "9"/],
+    [["--solution", "99"], /There is no stage "99"/],
     [["--clients"], /--clients/],
     [["--speed", "3"], /Unknown option '--speed'/],
   ];
@@ -68,7 +68,7 @@ describe("npm run bench options", () => {
   test("--only with an unknown part is a usage error (exit 2)", () => {
     const result = bench("--only", "fanout,speed");
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /--only takes some of fanout, join, storm, commands/);
+    assert.match(result.stderr, /--only takes some of fanout, join, rooms, storm, commands/);
   });
 
   test("--solution takes stages with a fan-out: 1 is a usage error (exit 2), and so is a stage that does not exist", () => {
