@@ -39,6 +39,9 @@ const WAIT_HINT =
 const KEEP_HINT =
   "Keep the directory in the Lobby's SQLite storage (a rooms table, written in setOnline), not in a Map: the " +
   "object leaves memory when idle, or restarts, and its fields start empty again.";
+const QUIET_HINT =
+  "Call the lobby from sendPresence only, which runs when people come or go: a message changes nobody's count, " +
+  "and a lobby called for every message of every room would be the busiest object of the app.";
 const RETRY_HINT =
   "A call to another object can fail (it is restarting, or overloaded). Catch it and call once more a second " +
   "later (setTimeout), with the count as it is then: this.onlineNames().size, not the number that failed.";
@@ -187,6 +190,20 @@ describe("08 · Room directory", () => {
     if (calls === 0) throw new CheckFailure("the room calls the lobby's setOnline(room, online), as TODO(step 8) names it", "setOnline was never called for this room");
   });
 
+  check("messages do not call the lobby: arrivals and departures do", QUIET_HINT, async () => {
+    const room = newRoom(ROOM_LABEL);
+    let calls = 0;
+    await standIn(room, (setOnline) => (calls++, setOnline()), async () => {
+      const [alice, bob] = await roomWith(room, ["alice", "bob"]);
+      await listed(room, 2, "the room with alice and bob");
+      const before = calls;
+      for (const text of ["one", "two", "three"]) alice.say(text);
+      for (const text of ["one", "two", "three"]) await bob.messageWithText(text, `bob receives alice's ${show(text)}`);
+      await bob.quiet(300);
+      if (calls !== before) throw new CheckFailure("no call to the lobby while alice sends 3 messages", `${calls - before} calls to setOnline`);
+    });
+  });
+
   check("a call to the lobby that fails is made again", RETRY_HINT, async () => {
     const room = newRoom(ROOM_LABEL);
     // The first call for this room throws, as it would while the lobby restarts.
@@ -222,7 +239,7 @@ describe("08 · Room directory", () => {
  * RPC calls a class's methods, so the stand-in goes on the prototype, and always comes off.
  * Returns how many calls there were for `room`.
  */
-async function standIn(room: string, instead: (setOnline: () => unknown, call: number) => Promise<unknown>, body: () => Promise<void>): Promise<number> {
+async function standIn(room: string, instead: (setOnline: () => unknown, call: number) => unknown, body: () => Promise<void>): Promise<number> {
   type Methods = { setOnline?: (room: string, online: number) => unknown };
   const prototype = await runInDurableObject(lobby(), (instance) => Object.getPrototypeOf(instance) as Methods);
   const setOnline = prototype.setOnline;

@@ -71,6 +71,12 @@ export const mistakes: Mistake[] = [
     says: "not listed",
   },
   {
+    did: "tells the lobby after every message too",
+    patch: [["    this.broadcast(toFrame({ id, name: sender.name, message: frame.message, timestamp }));\n", "    this.broadcast(toFrame({ id, name: sender.name, message: frame.message, timestamp }));\n    void this.tellLobby();\n"]],
+    fails: "messages do not call the lobby: arrivals and departures do",
+    says: "calls to setOnline",
+  },
+  {
     did: "ignores a failed call to the lobby, so the room stays missing until its count changes",
     patch: [[RETRY, "// The next change will correct it."]],
     fails: "a call to the lobby that fails is made again",
