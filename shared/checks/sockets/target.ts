@@ -53,6 +53,7 @@ export async function start(target: SocketsTarget): Promise<Served & { stop: () 
       upgradeRoom = saved.room;
     }
     const server = await serve(target.entry, { dir, handlerLog, persist });
+    await warmUp(server.origin);
     return { stage: target.stage, origin: server.origin, handlerLog, upgradeRoom, stop: async () => (await server.dispose(), remove()) };
   } catch (error) {
     // The code does not build or start: each of its checks says so (the checks in workerd show more).
@@ -60,6 +61,27 @@ export async function start(target: SocketsTarget): Promise<Served & { stop: () 
     return { stage: target.stage, origin: "", startError, handlerLog, stop: async () => remove() };
   }
 }
+
+/**
+ * One message there and back in a room of its own, before any check: the first socket a fresh
+ * server takes also compiles the Worker and starts an object, which on a busy laptop can take
+ * longer than a check waits for a frame. Never fails: the checks say what does not work.
+ */
+async function warmUp(origin: string): Promise<void> {
+  const socket = new WebSocket(`${origin.replace(/^http/, "ws")}/ws?room=warm-up-${crypto.randomUUID().slice(0, 8)}&name=warm-up`);
+  await new Promise<void>((resolve) => {
+    const done = () => (clearTimeout(timer), resolve());
+    const timer = setTimeout(done, WARM_UP_MS);
+    socket.addEventListener("open", () => socket.send(JSON.stringify({ message: "warming up" })), { once: true });
+    socket.addEventListener("message", done, { once: true });
+    socket.addEventListener("error", done, { once: true });
+    socket.addEventListener("close", done, { once: true });
+  });
+  socket.close();
+}
+
+/** How long (ms) warmUp waits at most. */
+const WARM_UP_MS = 15_000;
 
 let stage03: { dir: string; saved: Promise<{ persist: string; room: string }> } | undefined;
 
