@@ -53,6 +53,14 @@ describe("npm run check -- N", () => {
     }
   });
 
+  test("--json stays parseable while the runtime prints: stage 08's retry check makes workerd report an error", () => {
+    const { status, stdout, stderr } = check(["8", "--solution", "--json"]);
+    assert.equal(status, 0, stdout + stderr);
+    assert.equal(JSON.parse(stdout).folder, "solutions/08-room-directory");
+    // What the runtime printed went to stderr instead.
+    assert.match(stderr, /fail on purpose, as a restarting lobby would/);
+  });
+
   test("an untouched starter fails, saying what was expected, what came, and where to look", () => {
     const { status, stdout } = check(["01"]);
     assert.equal(status, 1);
