@@ -33,10 +33,9 @@ const kitSuites = (stage: { slug: string }) =>
 
 // The checks over real connections, for every target, in one Node project (sockets/suites.test.ts).
 const overTcp = targets
-  .map(({ name, stage, entry }) => ({
+  .map(({ name, stage }) => ({
     folder: name,
     stage: stage.number,
-    entry,
     suites: STAGES.filter((s) => s.number <= stage.number).map(socketsSuiteFile).filter((file) => existsSync(join(REPO_ROOT, file))),
   }))
   .filter((target) => target.suites.length > 0);

@@ -167,7 +167,7 @@ describe("08 · Room directory", () => {
     const room = newRoom(ROOM_LABEL);
     await roomWith(room, ["alice", "bob", "carol"]);
     await listed(room, 3, "the room of three");
-    await evictLobby();
+    await evictDurableObject(lobby());
     // Nobody came or went: only what the lobby stored can list the room now.
     await listed(room, 3, "the room of three, after the lobby's object was taken out of memory", 0);
   });
@@ -259,7 +259,3 @@ async function standIn(room: string, instead: (setOnline: () => unknown, call: n
   return calls;
 }
 
-/** Takes the lobby's object out of memory, as the runtime does when it is idle. */
-function evictLobby() {
-  return evictDurableObject(lobby());
-}

@@ -41,14 +41,14 @@ async function main(args: string[]): Promise<number> {
 
   if (positionals.length === 1) {
     const stage = parseStage(positionals[0]);
-    const { results: [result] } = await jsonSafe(values.json, () => checkWithCache([{ kind, stage }], false));
+    const { results: [result] } = await checkWithCache([{ kind, stage }], false);
     console.log(values.json ? JSON.stringify(result, null, 2) : formatTarget(result));
     return allPassed(result) ? 0 : 1;
   }
 
   // No stage: every stage's folder, skipping starters nobody has touched yet.
   const started = STAGES.filter((stage) => kind === "solutions" || !isUntouched(stage));
-  const { results, reused } = await jsonSafe(values.json, () => checkWithCache(started.map((stage): Target => ({ kind, stage }))));
+  const { results, reused } = await checkWithCache(started.map((stage): Target => ({ kind, stage })));
   const rows = STAGES.map((stage): Progress => {
     const result = results.find((r) => r.stage.number === stage.number);
     return result
@@ -60,21 +60,6 @@ async function main(args: string[]): Promise<number> {
     console.log(paint("dim", `(${reused.map((r) => r.folder).join(", ")}: unchanged since they passed, not checked again)`));
   }
   return rows.some((row) => row.status === "failing") ? 1 : 0;
-}
-
-/**
- * With --json, stdout carries the JSON alone: what the checked code logs, and what the runtime
- * prints about it ("uncaught exception …"), goes to stderr meanwhile.
- */
-async function jsonSafe<T>(json: boolean | undefined, body: () => Promise<T>): Promise<T> {
-  if (!json) return body();
-  const write = process.stdout.write;
-  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  try {
-    return await body();
-  } finally {
-    process.stdout.write = write;
-  }
 }
 
 await run(main);

@@ -40,10 +40,15 @@ export async function runChecks(targets: Target[], { kitChecks = false } = {}): 
     { stdout: quiet, stderr: quiet },
   );
   const exitCode = process.exitCode;
+  // The plugin prints what workerd reports ("uncaught exception …") on stdout, which belongs to
+  // the caller's report (and to --json, which must stay JSON): it goes to stderr while checks run.
+  const write = process.stdout.write;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   try {
     await vitest.start();
   } finally {
     await vitest.close();
+    process.stdout.write = write;
     // Vitest marks the process failed when a check fails; the caller decides what that means.
     process.exitCode = exitCode;
   }

@@ -2,7 +2,7 @@
 // underneath) on a loopback port, so checks connect over real TCP as a browser does.
 // Each call gets its own Miniflare: targets never disturb each other.
 import { appendFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { REPO_ROOT } from "../../kit/paths.ts";
@@ -11,15 +11,16 @@ import { workerSettings } from "../../kit/worker-settings.ts";
 export type Served = { origin: string; dispose: () => Promise<void> };
 
 /**
- * Serves `entry` (a path from the repository root). `dir` is a scratch folder for the build and
+ * Serves the Worker of `folder` (a stage folder, from the repository root: its src/index.ts,
+ * with its own wrangler.jsonc if it has one). `dir` is a scratch folder for the build and
  * for `handlerLog`; with `persist`, rooms are stored in that folder and outlive the server
  * (another stage's code can then open them), otherwise they stay in memory.
  */
-export async function serve(entry: string, { dir, handlerLog, persist }: { dir: string; handlerLog?: string; persist?: string }): Promise<Served> {
+export async function serve(folder: string, { dir, handlerLog, persist }: { dir: string; handlerLog?: string; persist?: string }): Promise<Served> {
   // The runtime logs nothing when a WebSocket handler throws, so the handlers are wrapped to
   // report how each call ended (and rethrow: the behaviour stays the same), a line each in
   // `handlerLog`: "webSocketClose 1006 returned", "webSocketClose 1006 threw …".
-  const source = JSON.stringify(join(REPO_ROOT, entry));
+  const source = JSON.stringify(join(REPO_ROOT, folder, "src/index.ts"));
   const harness = join(dir, "harness.js");
   writeFileSync(harness, `import { Chat } from ${source};
 for (const name of ["webSocketMessage", "webSocketClose", "webSocketError"]) {
@@ -62,7 +63,7 @@ export { default } from ${source};
           name: "chat",
           modules: true,
           script: bundle.outputFiles[0].text,
-          ...workerSettings(dirname(dirname(entry))),
+          ...workerSettings(folder),
         },
       ],
     }),

@@ -4,12 +4,12 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findStage, stageEntry } from "../../kit/stages.ts";
+import { findStage, stageDir } from "../../kit/stages.ts";
 import { serve } from "./serve.ts";
 import { saveRoom } from "./stage-03-room.ts";
 
 /** What vitest.config.ts says about a folder to check over real connections. */
-export type SocketsTarget = { folder: string; stage: number; entry: string; suites: string[] };
+export type SocketsTarget = { folder: string; stage: number; suites: string[] };
 
 /** A target while its checks run: where it answers, or why it did not start. */
 export type Served = {
@@ -52,7 +52,7 @@ export async function start(target: SocketsTarget): Promise<Served & { stop: () 
       cpSync(saved.persist, persist, { recursive: true });
       upgradeRoom = saved.room;
     }
-    const server = await serve(target.entry, { dir, handlerLog, persist });
+    const server = await serve(target.folder, { dir, handlerLog, persist });
     await warmUp(server.origin);
     return { stage: target.stage, origin: server.origin, handlerLog, upgradeRoom, stop: async () => (await server.dispose(), remove()) };
   } catch (error) {
@@ -92,7 +92,7 @@ function savedByStage03(): Promise<{ persist: string; room: string }> {
   const persist = join(dir, "state");
   mkdirSync(persist);
   const saved = (async () => {
-    const server = await serve(stageEntry("solutions", findStage("03")!), { dir, persist });
+    const server = await serve(stageDir("solutions", findStage("03")!), { dir, persist });
     try {
       return { persist, room: await saveRoom(server.origin) };
     } catch (error) {
