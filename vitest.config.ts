@@ -3,11 +3,13 @@ import { join } from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import { REPO_ROOT } from "./shared/kit/paths.ts";
-import { workerSettings } from "./shared/kit/worker-settings.ts";
+import { checkRuntime, runtimeKey } from "./shared/kit/check-runtime.ts";
 import { SOCKETS_PROJECT, STAGES, socketsSuiteFile, suiteFile, type Kind } from "./shared/kit/stages.ts";
 
-// Each target folder (a step or a solution) is one Vitest project: its src/index.ts
-// runs as the Worker inside workerd, and the suites of stages 1..N run against it.
+// Each target folder (a step or a solution) runs in workerd as a Vitest project of its own: its
+// src/index.ts is the Worker, and the suites of stages 1..N run against it. With
+// CHAT_TOGETHER=K, up to K folders share one project's runtime (shared/kit/check-runtime.ts),
+// checked one after another: far less CPU for many folders, more time for a few.
 // Stages whose behaviour depends on real connections (closes, drops) also have a
 // "sockets" suite: one more project, for all targets, serves each folder as wrangler's
 // dev server does and connects to it over TCP from Node.
@@ -23,8 +25,9 @@ const targets = (process.env.CHAT_TARGETS ?? STAGES.map((stage) => `solutions/${
     const stage = STAGES.find((s) => s.slug === slug);
     if (!stage) throw new Error(`CHAT_TARGETS: no stage folder "${name}"`);
     const kind: Kind = name.startsWith("steps/") ? "steps" : "solutions";
-    return { name, kind, stage, entry: `${name}/src/index.ts` };
+    return { name, kind, stage };
   });
+const together = Math.max(1, Number(process.env.CHAT_TOGETHER ?? 1));
 
 // Every target's project runs this one file, which imports the suite files it is handed (see its comment).
 const SUITES = "shared/checks/suites.test.ts";
@@ -40,25 +43,42 @@ const overTcp = targets
   }))
   .filter((target) => target.suites.length > 0);
 
+// Folders that can share a runtime (same compatibility settings), at most `together` to one,
+// dealt out in turn so that each runtime gets some of every stage's (later stages check longer).
+const groups: (typeof targets)[] = [];
+for (const key of new Set(targets.map((target) => runtimeKey(target.name)))) {
+  const alike = targets.filter((target) => runtimeKey(target.name) === key);
+  const count = Math.ceil(alike.length / together);
+  groups.push(...Array.from({ length: count }, (_, g) => alike.filter((_, i) => i % count === g)));
+}
+
 export default defineConfig({
   test: {
     projects: [
-      ...targets.map(({ name, kind, stage, entry }): TestProjectInlineConfiguration => ({
-        // The folder's own wrangler.jsonc if it has one, else the kit's.
-        plugins: [cloudflareTest({ main: entry, miniflare: workerSettings(name) })],
-        test: {
-          name,
-          include: [SUITES],
-          // The kit's checks adapt to the stage they run against (broadcast from 02, history from 03, …).
-          provide: {
-            stage: stage.number,
-            suites: STAGES.filter((s) => s.number <= stage.number).flatMap((s) => [suiteFile(s), ...(kitChecks && kind === "solutions" ? kitSuites(s) : [])]),
+      ...groups.map((group): TestProjectInlineConfiguration => {
+        // A folder alone names its project; folders together, their first.
+        const name = group.length === 1 ? group[0].name : `${group[0].name} and ${group.length - 1} more`;
+        const { entry, miniflare } = checkRuntime(group.map((target) => target.name));
+        return {
+          plugins: [cloudflareTest({ main: entry, miniflare })],
+          test: {
+            name,
+            include: [SUITES],
+            // The kit's checks adapt to the stage they run against (broadcast from 02, history from 03, …).
+            provide: {
+              folders: group.map(({ name, kind, stage }, index) => ({
+                folder: name,
+                index,
+                stage: stage.number,
+                suites: STAGES.filter((s) => s.number <= stage.number).flatMap((s) => [suiteFile(s), ...(kitChecks && kind === "solutions" ? kitSuites(s) : [])]),
+              })),
+            },
+            // Every check uses its own room, so the files can share a worker.
+            isolate: false,
+            testTimeout: 20_000,
           },
-          // Every check uses its own room, so the files can share a worker.
-          isolate: false,
-          testTimeout: 20_000,
-        },
-      })),
+        };
+      }),
       ...(overTcp.length === 0 ? [] : [{
         test: {
           name: SOCKETS_PROJECT,

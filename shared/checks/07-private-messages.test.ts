@@ -3,7 +3,7 @@
 // What a dropped connection does to private messages is checked over real connections, in
 // 07-private-messages.sockets.test.ts.
 import { describe } from "vitest";
-import { env } from "cloudflare:workers";
+import { env } from "./helpers/target.ts";
 import { runInDurableObject } from "cloudflare:test";
 import { check, CheckFailure, needs, show } from "./helpers/check.ts";
 import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";

@@ -2,7 +2,7 @@
 // kept by a Lobby object that rooms tell, by RPC, how many they have. Leaving and dropping are
 // checked over real connections, in 08-room-directory.sockets.test.ts.
 import { describe } from "vitest";
-import { env } from "cloudflare:workers";
+import { env } from "./helpers/target.ts";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { check, CheckFailure, needs, show } from "./helpers/check.ts";
 import { evict, join, newRoom, request, type ChatClient } from "./helpers/chat-client.ts";

@@ -15,11 +15,13 @@ export type TargetResult = Target & { folder: string; suites: SuiteResult[]; kit
  * Checks each target against the suites of stages 1..N, all in one Vitest run.
  * A suite whose file could not run (say, the folder's code does not compile)
  * comes back with `error` and no checks. With `kitChecks`, solutions also run the
- * kit's own checks (shared/checks/kit/), returned in `kitChecks`.
+ * kit's own checks (shared/checks/kit/), returned in `kitChecks`. With `together`, up to that
+ * many folders share a runtime, one after another (see shared/kit/check-runtime.ts).
  */
-export async function runChecks(targets: Target[], { kitChecks = false } = {}): Promise<TargetResult[]> {
+export async function runChecks(targets: Target[], { kitChecks = false, together = 1 } = {}): Promise<TargetResult[]> {
   process.env.CHAT_TARGETS = targets.map(folderOf).join(",");
   process.env.CHAT_KIT_CHECKS = kitChecks ? "1" : "0";
+  process.env.CHAT_TOGETHER = String(together);
   // Offline, Miniflare would try (and fail, loudly) to download Request.cf data.
   process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
   let modules: readonly TestModule[] = [];
@@ -54,7 +56,10 @@ export async function runChecks(targets: Target[], { kitChecks = false } = {}): 
   }
   return targets.map((target) => {
     const folder = folderOf(target);
-    const inWorkerd = modules.find((m) => m.project.name === folder);
+    // In workerd, every folder has a block (named by the folder) in its runtime's one file.
+    const module = modules.find((m) => m.project.name !== SOCKETS_PROJECT && [...m.children.suites()].some((s) => s.name === folder))
+      ?? modules.find((m) => m.project.name !== SOCKETS_PROJECT && m.project.config.provide?.folders?.some((f) => f.folder === folder));
+    const inWorkerd = module ? [...module.children.suites()].find((s) => s.name === folder) : undefined;
     // Over real connections, every target has a block (named by its folder) in one project's file.
     const overTcp = modules
       .filter((m) => m.project.name === SOCKETS_PROJECT)
@@ -64,7 +69,7 @@ export async function runChecks(targets: Target[], { kitChecks = false } = {}): 
     const suite = (stage: Stage, file: string): SuiteResult | undefined => {
       const block = [...(inWorkerd?.children.suites() ?? []), ...(overTcp?.children.suites() ?? [])].find((s) => s.name === file);
       if (block) return suiteResult(stage, block);
-      if (inWorkerd && inWorkerd.errors().length > 0 && !file.includes(".sockets.")) return moduleFailed(stage, inWorkerd);
+      if (module && module.errors().length > 0 && !file.includes(".sockets.")) return moduleFailed(stage, module);
       return undefined;
     };
     const suites = STAGES.filter((s) => s.number <= target.stage.number).map((stage): SuiteResult => {

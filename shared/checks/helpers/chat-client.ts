@@ -1,17 +1,12 @@
 // Joining the chat inside workerd: requests go through the Worker's real fetch handler,
 // in the same process as the checks, so a check can also evict the room's object.
-import { env, exports } from "cloudflare:workers";
+import { env, request } from "./target.ts";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { CheckFailure, show } from "./check.ts";
 import { ChatClient, newRoom } from "./chat-socket.ts";
 import { thrownIn, watchHandlers } from "./handler-errors.ts";
 
-export { ChatClient, newRoom };
-
-/** Sends a request to the Worker exactly as a browser would reach it. */
-export function request(path: string, init?: RequestInit): Promise<Response> {
-  return exports.default.fetch(new Request(`http://chat.test${path}`, init));
-}
+export { ChatClient, newRoom, request };
 
 /**
  * Takes the room's object out of memory, as the runtime does when it is idle. Its storage stays;

@@ -1,7 +1,7 @@
 // What a room's own code threw. A WebSocket handler that throws tells the client nothing, so a
 // check that then waits in vain would only say "nothing arrived"; with this it shows the
 // exception. The rooms run in the checks' isolate, so their class can be watched in place.
-import { env } from "cloudflare:workers";
+import { env } from "./target.ts";
 import { runInDurableObject } from "cloudflare:test";
 
 type Thrown = { room: string; text: string };

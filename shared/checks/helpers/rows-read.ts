@@ -1,6 +1,6 @@
 // Counts what a room's SQL queries read. The Durable Objects run in the same isolate as the
 // checks, so wrapping SqlStorage's exec sees every cursor the object opens.
-import { env } from "cloudflare:workers";
+import { env } from "./target.ts";
 import { runInDurableObject } from "cloudflare:test";
 import { CheckFailure } from "./check.ts";
 

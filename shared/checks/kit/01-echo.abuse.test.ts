@@ -5,11 +5,12 @@
 // Every frame row ends with a valid message on the same socket. The object handles a socket's
 // frames in order and fans out in one order, so by the time that message arrives anything the
 // bad frame caused would have arrived first: no sleeps are needed to prove "nothing happened".
-import { inject, expect, test } from "vitest";
+import { expect, test } from "vitest";
+import { target } from "../helpers/target.ts";
 import type { ServerFrame } from "../../protocol.ts";
 import { ChatClient, join, newRoom, request } from "../helpers/chat-client.ts";
 
-const STAGE = inject("stage");
+const STAGE = target().stage;
 const broadcasts = STAGE >= 2;
 const stores = STAGE >= 3;
 const stamps = STAGE >= 4;

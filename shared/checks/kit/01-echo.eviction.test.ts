@@ -1,11 +1,12 @@
 // Kit check for every solution (01 on): evicting the room's object in the middle of a
 // conversation loses no stored message and no connection's name. The object's memory is
 // gone after eviction; what survives is storage and each socket's attachment.
-import { inject, expect, test } from "vitest";
+import { expect, test } from "vitest";
+import { target } from "../helpers/target.ts";
 import type { MessageFrame } from "../../protocol.ts";
 import { evict, join, newRoom, type ChatClient } from "../helpers/chat-client.ts";
 
-const STAGE = inject("stage");
+const STAGE = target().stage;
 
 const texts = (client: ChatClient) => client.all("message").map((frame) => `${frame.name}: ${frame.message}`);
 

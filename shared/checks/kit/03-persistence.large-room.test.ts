@@ -2,7 +2,7 @@
 // with 100,000 stored messages sends the newest 100 and reads only about that many rows,
 // also when the object starts fresh after eviction (its constructor runs again), and so
 // does a reconnect that asks for the messages after one it has (`after`).
-import { env } from "cloudflare:workers";
+import { env } from "../helpers/target.ts";
 import { runInDurableObject } from "cloudflare:test";
 import { expect, test } from "vitest";
 import { ChatClient, evict, newRoom, request } from "../helpers/chat-client.ts";

@@ -1,6 +1,6 @@
 // Kit check for the solutions (stage 04 on): a room saved by stage 03, before messages had
 // timestamps, still opens after the upgrade; its old messages keep their text, new ones get a time.
-import { env } from "cloudflare:workers";
+import { env } from "../helpers/target.ts";
 import { runInDurableObject } from "cloudflare:test";
 import { expect, test } from "vitest";
 import { evict, join, newRoom } from "../helpers/chat-client.ts";

@@ -1,7 +1,7 @@
 // Kit check for solution 08 on: what the guide says of the lobby's table, beyond the attendee's
 // checks. list() reads the busiest rooms through the index, in order, without sorting the table.
 import { expect, test } from "vitest";
-import { env } from "cloudflare:workers";
+import { env } from "../helpers/target.ts";
 import { runInDurableObject } from "cloudflare:test";
 
 test("the lobby reads the busiest rooms through its index (online DESC, name), without a sort", async () => {

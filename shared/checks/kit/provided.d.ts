@@ -1,11 +1,10 @@
 // What vitest.config.ts hands every check project with `provide`, read with inject().
 import "vitest";
+import type { CheckTarget } from "../helpers/runtime-folders.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    /** The number of the stage whose folder runs as the Worker. */
-    stage: number;
-    /** The suite files this project runs (shared/checks/suites.test.ts imports them), from the repository root. */
-    suites: string[];
+    /** The folders this project's runtime checks, each with the suite files it runs (from the repository root). */
+    folders: CheckTarget[];
   }
 }

@@ -1,0 +1,8 @@
+// What a check runtime in workerd is told about the folders it checks (vitest.config.ts hands it
+// over, shared/kit/check-runtime.ts writes the Worker): read by Node and by workerd alike.
+
+/** A folder to check, its index in the runtime, its stage and the suite files it runs (from the repository root). */
+export type CheckTarget = { folder: string; index: number; stage: number; suites: string[] };
+
+/** In a runtime that checks several folders, the header that takes a check's request to its folder (removed before the folder's code sees it). */
+export const TARGET_HEADER = "x-hello-chat-target";
