@@ -19,7 +19,8 @@ const removeAll = () => cases.forEach(({ folder }) => rmSync(join(REPO_ROOT, fol
 removeAll();
 after(removeAll);
 for (const { stage, mistake, folder } of cases) writeMistake(folder, applyMistake(stage, mistake));
-const results = await runChecks(cases.map(({ stage, folder }): Target => ({ kind: "steps", stage, folder })), { together: Number(process.env.TOG ?? 16) });
+// Sixteen folders to a workerd runtime: a third less CPU than one each (docs/reference/benchmarks.md).
+const results = await runChecks(cases.map(({ stage, folder }): Target => ({ kind: "steps", stage, folder })), { together: 16 });
 
 describe("the mistakes catalogue", () => {
   test("every stage has at least 6 mistakes", async () => {
