@@ -29,19 +29,18 @@ export function runtimeKey(folder: string): string {
 export function checkRuntime(folders: string[]) {
   if (folders.length === 1) return { entry: join(REPO_ROOT, folders[0], "src/index.ts"), miniflare: workerSettings(folders[0]) };
   const settings = folders.map((folder) => workerSettings(folder));
-  const targets = settings.map(({ durableObjects }) => ({ bindings: durableObjects }));
   const entry = join(REPO_ROOT, ".state/runtimes", `${createHash("sha256").update(folders.join(",")).digest("hex").slice(0, 16)}.ts`);
   mkdirSync(join(REPO_ROOT, ".state/runtimes"), { recursive: true });
   const lines = [
     "// Written by shared/kit/check-runtime.ts for one check run: do not edit.",
     ...folders.map((folder, i) => `import * as target${i} from ${JSON.stringify(join(REPO_ROOT, folder, "src/index.ts"))};`),
     `const targets = [${folders.map((_, i) => `target${i}`).join(", ")}];`,
-    `const names = ${JSON.stringify(targets.map((t) => Object.keys(t.bindings)))};`,
+    `const names = ${JSON.stringify(settings.map(({ durableObjects }) => Object.keys(durableObjects)))};`,
     "// What target i's code sees as env: its own bindings under their own names.",
     "const envOf = (env, i) => Object.fromEntries(names[i].map((name) => [name, env[`${name}__${i}`]]));",
     "const own = (Class, i) => Class && class extends Class { constructor(ctx, env) { super(ctx, envOf(env, i)); } };",
-    ...targets.flatMap((target, i) =>
-      [...new Set(Object.values(target.bindings).map((b) => b.className))].map((className) => `export const ${ownName(className, i)} = own(target${i}.${className}, ${i});`),
+    ...settings.flatMap(({ durableObjects }, i) =>
+      [...new Set(Object.values(durableObjects).map((b) => b.className))].map((className) => `export const ${ownName(className, i)} = own(target${i}.${className}, ${i});`),
     ),
     "export default {",
     "  fetch(request, env, ctx) {",
@@ -55,8 +54,8 @@ export function checkRuntime(folders: string[]) {
     "};",
   ];
   writeFileSync(entry, `${lines.join("\n")}\n`);
-  const durableObjects = Object.fromEntries(targets.flatMap((target, i) =>
-    Object.entries(target.bindings).map(([binding, { className, useSQLite }]) => [ownName(binding, i), { className: ownName(className, i), useSQLite }]),
+  const durableObjects = Object.fromEntries(settings.flatMap((own, i) =>
+    Object.entries(own.durableObjects).map(([binding, { className, useSQLite }]) => [ownName(binding, i), { className: ownName(className, i), useSQLite }]),
   ));
   const { compatibilityDate, compatibilityFlags } = settings[0];
   return { entry, miniflare: { compatibilityDate, compatibilityFlags, durableObjects } };
