@@ -57,6 +57,64 @@ export type ServerFrame = MessageFrame | HistoryFrame | UsersFrame | PresenceFra
 /** A line of the room directory (stage 08): `GET /api/rooms` answers `{ "rooms": RoomEntry[] }`. */
 export type RoomEntry = { name: string; online: number };
 
+/** From stage 09, each line also says whether the room asks for a password. */
+export type ListedRoom = RoomEntry & { protected: boolean };
+
+/** Passwords of protected rooms (stage 09), in characters. */
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 128;
+
+/** The API's request bodies hold a name and a password: 1 KiB is plenty. */
+export const MAX_BODY_LENGTH = 1024;
+
+/** `POST /api/rooms` (stage 09): the room to create, and its password if it has one. */
+export type NewRoom = { name: string; password?: string };
+
+/** Reads `POST /api/rooms`: a valid NewRoom, or the error response that says what is wrong. */
+export async function readNewRoom(request: Request): Promise<NewRoom | Response> {
+  const body = await readJsonBody(request);
+  if (body instanceof Response) return body;
+  const { name, password } = body;
+  if (typeof name !== "string" || !ROOM_PATTERN.test(name)) {
+    return jsonError(400, "name must be 1 to 64 letters, digits, '-' or '_'.");
+  }
+  if (password === undefined) return { name };
+  const length = typeof password === "string" ? characterCount(password) : -1;
+  if (typeof password !== "string" || length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
+    const got = length < 0 ? "not a string" : `${length}`;
+    return jsonError(400, `password, when given, must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters (got ${got}).`);
+  }
+  return { name, password };
+}
+
+/** Reads `POST /api/rooms/<room>/tickets` (stage 09): the password, or the error response. */
+export async function readPassword(request: Request): Promise<string | Response> {
+  const body = await readJsonBody(request);
+  if (body instanceof Response) return body;
+  if (typeof body.password !== "string") return jsonError(400, 'Send the password as {"password": "…"}.');
+  return body.password;
+}
+
+/** A small JSON object, or the error response: 415 when it is not JSON, 413 when too large, 400 when unreadable. */
+async function readJsonBody(request: Request): Promise<Record<string, unknown> | Response> {
+  if (!/^application\/json\b/i.test(request.headers.get("Content-Type") ?? "")) {
+    return jsonError(415, "Send the body as JSON, with Content-Type: application/json.");
+  }
+  const tooLarge = () => jsonError(413, `The body may be at most ${MAX_BODY_LENGTH} bytes.`);
+  // The declared length refuses a large body before reading it; the read length, a body sent without one.
+  if (Number(request.headers.get("Content-Length") ?? 0) > MAX_BODY_LENGTH) return tooLarge();
+  const text = await request.text();
+  if (new TextEncoder().encode(text).length > MAX_BODY_LENGTH) return tooLarge();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return jsonError(400, "The body is not valid JSON.");
+  }
+  if (!isObject(body)) return jsonError(400, "The body must be a JSON object.");
+  return body;
+}
+
 /**
  * Where a WebSocket wants to go: a valid room and name, or the reason it can't. `after` is
  * the id of the last message a reconnecting client has (0: none).
@@ -169,6 +227,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function jsonError(status: number, error: string, headers?: Record<string, string>): Response {
+/** Every error of the HTTP API has the same shape: `{ "error": "what is wrong, and what to do" }`. */
+export function jsonError(status: number, error: string, headers?: Record<string, string>): Response {
   return Response.json({ error }, { status, headers });
 }

@@ -2,23 +2,50 @@
 // so earlier stages simply show less: history from stage 03, times from 04, who is
 // online from 05, the rate limit at 06, private messages at 07 (the optional stage; an
 // earlier server refuses them, and the page says so), and at 08 (optional too) a directory of
-// rooms, when opened without ?room. Small modules, no framework:
-//   rules.js       the server's rules (names, message length, rooms)
+// rooms, when opened without ?room. At 09 (optional) rooms may have an owner and a password: the
+// directory's New room creates one, a protected room asks for its password before the page
+// connects, and its owner may delete it. Small modules, no framework:
+//   rules.js       the server's rules (names, message length, rooms, passwords)
 //   connection.js  the WebSocket that reconnects by itself, and notices when it went silent
 //   history.js     where to resume after a reconnect, and what is new in the history
 //   render.js      frames to elements, always as text
 //   invite.js      link, Copy button, QR code
 //   directory.js   the directory of rooms (stage 08), and rooms-worker.js, which asks for it
+//   api.js         rooms with an owner and a password (stage 09), and api-worker.js, which asks
+import {
+  buyTicket,
+  createRoom,
+  deleteRoom,
+  errorText,
+  fetchRoomInfo,
+  forgetOwnerToken,
+  keepOwnerToken,
+  readOwnerToken,
+} from "./api.js";
 import { openConnection } from "./connection.js";
-import { fetchRooms, roomUrl, showDirectory } from "./directory.js";
+import { fetchRooms, roomUrl, saysProtected, showDirectory } from "./directory.js";
 import { createHistory, isMessage, readHistory, remember, resumeAfter } from "./history.js";
 import { setUpInvite } from "./invite.js";
 import { gapItem, messageItem, onlineSummary, personItem } from "./render.js";
-import { characterCount, checkName, MAX_MESSAGE_LENGTH, randomRoom, ROOM_PATTERN, WHOLE_ROOM_ONLY } from "./rules.js";
+import {
+  characterCount,
+  checkName,
+  checkPassword,
+  checkRoomName,
+  MAX_MESSAGE_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  randomRoom,
+  ROOM_PATTERN,
+  WHOLE_ROOM_ONLY,
+} from "./rules.js";
 
 const NAME_KEY = "hello-chat:name";
 /** The character count appears when a message gets this close to the limit. */
 const COUNT_FROM = MAX_MESSAGE_LENGTH - 200;
+/** Stage 09: the close code of every socket of a room its owner deleted (reason: DELETED_TEXT). */
+const DELETED_CODE = 4004;
+const DELETED_TEXT = "This room was deleted by its owner.";
 /** After this many failed attempts in a row, the page suggests what to look at. */
 const TROUBLE_AFTER = 3;
 /** Closer than this to the bottom counts as "reading the newest messages". */
@@ -28,6 +55,7 @@ const STATUS_TEXT = {
   connected: "Connected",
   reconnecting: "Reconnecting…",
   offline: "Offline",
+  deleted: "Room deleted",
 };
 
 const $ = (id) => document.getElementById(id);
@@ -53,15 +81,29 @@ let recipient;
 let online = new Set();
 let retryAt = 0;
 let countdown;
+/**
+ * Stage 09: what GET /api/rooms/<room> said of this room, { protected }, once it has answered;
+ * undefined before, and for good on an earlier server, which has no such API.
+ */
+let roomInfo;
+/**
+ * Stage 09: the password of this protected room, once a ticket proved it right. Kept in this
+ * tab's memory only, never stored: every reconnection buys a new ticket with it.
+ */
+let password;
+/** A ticket bought as the password was typed, for the connection that follows; each works once. */
+let ticket;
+/** Stage 09: this page asked for the room's deletion, so its closing is no surprise to it. */
+let deleting = false;
 
 /** The address as opened: without ?room, it is the directory's, at stage 08. */
 const opened = location.href;
-const room = chooseRoom();
+let room = chooseRoom();
 $("room-name").textContent = room;
 document.title = `${room} · hello-chat`;
 
 $("invite-link").value = roomUrl(room);
-setUpInvite({
+const showInvite = setUpInvite({
   link: $("invite-link"),
   copyButton: $("copy"),
   copyStatus: $("copy-status"),
@@ -104,14 +146,7 @@ function readStoredName() {
   }
 }
 
-function showJoinForm() {
-  $("join").hidden = false;
-  $("composer").hidden = true;
-  $("you").hidden = true;
-  $("name").focus();
-}
-
-$("join").addEventListener("submit", (event) => {
+$("join").addEventListener("submit", async (event) => {
   event.preventDefault();
   const result = checkName($("name").value);
   $("name-error").textContent = result.error ?? "";
@@ -125,8 +160,96 @@ $("join").addEventListener("submit", (event) => {
   } catch {
     // Not remembered next time, which is all that is lost.
   }
-  join(result.name);
+  // Whether the room asks for a password is known a moment after the page loads (stage 09).
+  await known;
+  if (needsPassword()) await unlock(result.name);
+  else join(result.name);
 });
+
+/** Stage 09: a protected room whose password this tab does not know yet. */
+function needsPassword() {
+  return roomInfo?.protected === true && password === undefined;
+}
+
+/**
+ * Shows what joining takes: a name, and in a protected room (stage 09) its password, unless this
+ * tab knows it already. `problem` says why the password is asked again. `keepFocus`: someone may be
+ * typing in the form already, so the focus stays where it is.
+ */
+function showJoinForm(problem, { keepFocus = false } = {}) {
+  const locked = needsPassword();
+  $("join").hidden = false;
+  $("composer").hidden = true;
+  $("you").hidden = true;
+  $("protected-note").hidden = !locked;
+  $("password-area").hidden = !locked;
+  $("join-button").hidden = locked;
+  $("password-error").textContent = problem ?? "";
+  $("password").setAttribute("aria-invalid", String(Boolean(problem)));
+  if (roomInfo?.protected) $("empty").textContent = "This room is protected: enter its password below to join the conversation.";
+  if (keepFocus) return;
+  // A remembered name is there already: the password is what is missing.
+  if (locked && checkName($("name").value).name) $("password").focus();
+  else $("name").focus();
+}
+
+/**
+ * Stage 09: buys a ticket with the password typed, then joins with it. Refused, the form says
+ * why: a wrong password, too many wrong ones (for how long), or that the room has none now.
+ */
+async function unlock(name) {
+  const typed = $("password").value;
+  let problem;
+  if (typed === "") problem = "Enter the room's password.";
+  else if (characterCount(typed) < MIN_PASSWORD_LENGTH || characterCount(typed) > MAX_PASSWORD_LENGTH) {
+    // No room has such a password: no need to spend one of the room's guesses to learn it.
+    problem = `Wrong password: room passwords have ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.`;
+  }
+  if (problem) return passwordProblem(problem);
+  const button = $("password-button");
+  if (button.disabled) return;
+  button.disabled = true;
+  $("password-error").textContent = "";
+  const answer = await buyTicket(room, typed);
+  button.disabled = false;
+  if (answer.status === 201 && typeof answer.body?.ticket === "string") {
+    password = typed;
+    ticket = answer.body.ticket;
+    $("password").value = "";
+    join(name);
+  } else if (answer.status === 404 && answer.body !== null) {
+    // The room has no password (any more): deleted, its name free for anyone. Joining is open.
+    roomInfo = { protected: false };
+    showRoomInfo();
+    showJoinForm();
+    $("name-error").textContent = "This room no longer asks for a password: its owner deleted it. Join to start it afresh.";
+  } else if (answer.status === 403) {
+    passwordProblem("Wrong password.");
+  } else if (answer.status === 429) {
+    passwordProblem(errorText(answer, "Too many wrong passwords: wait a minute."));
+    holdPasswordButton(Number(answer.retryAfter) * 1000);
+  } else {
+    passwordProblem(errorText(answer, `The server refused the password (status ${answer.status}).`));
+  }
+}
+
+function passwordProblem(text) {
+  $("password-error").textContent = text;
+  $("password").setAttribute("aria-invalid", "true");
+  $("password").focus();
+  $("password").select();
+}
+
+/** After a 429, the button waits as long as the server said: a guess before then is refused anyway. */
+function holdPasswordButton(ms) {
+  if (!(ms > 0)) return;
+  const button = $("password-button");
+  button.disabled = true;
+  setTimeout(() => {
+    button.disabled = false;
+    if ($("password-error").textContent.startsWith("Too many")) $("password-error").textContent = "You can try again now.";
+  }, ms);
+}
 
 function join(name) {
   me = name;
@@ -140,7 +263,10 @@ function join(name) {
   messageInput.focus();
 }
 
-/** /ws for this room and name; after a message with an id, resuming after it. */
+/**
+ * /ws for this room and name; after a message with an id, resuming after it. A protected room
+ * (stage 09) lets a connection in only with a ticket, each good for one: a new one every time.
+ */
 function socketUrl() {
   const url = new URL("/ws", location.href);
   url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
@@ -148,12 +274,47 @@ function socketUrl() {
   const after = resumeAfter(seen);
   if (after !== undefined) params.set("after", String(after));
   url.search = params.toString();
+  if (!roomInfo?.protected) return url;
+  return withTicket(url);
+}
+
+/**
+ * Stage 09: the address with a ticket: the one bought as the password was typed, or a new one.
+ * No answer: the attempt fails, and the connection tries again later. Refused (the room was
+ * deleted and made again with another password, or someone spent its guesses): the page stops
+ * and asks for the password again.
+ */
+async function withTicket(url) {
+  let fresh = ticket;
+  ticket = undefined;
+  if (fresh === undefined) {
+    const answer = await buyTicket(room, password);
+    if (answer.status === 201 && typeof answer.body?.ticket === "string") fresh = answer.body.ticket;
+    else if (answer.status === 0 || answer.status >= 500) throw new Error("No ticket: the server did not answer.");
+    else if (answer.status === 404 && answer.body !== null) {
+      // A protected room loses its password only when its owner deletes it: do not join the new one.
+      roomDeleted(false);
+      throw new Error("The room was deleted.");
+    } else {
+      leave();
+      password = undefined;
+      showJoinForm(answer.status === 403 ? "The password no longer works: enter it again." : errorText(answer, "The server refused the password."));
+      if (answer.status === 429) holdPasswordButton(Number(answer.retryAfter) * 1000);
+      throw new Error("No ticket: refused.");
+    }
+  }
+  url.searchParams.set("ticket", fresh);
   return url;
 }
 
-$("change-name").addEventListener("click", () => {
+/** Closes the connection, on purpose: no reconnecting. */
+function leave() {
   connection?.close();
   connection = undefined;
+}
+
+$("change-name").addEventListener("click", () => {
+  leave();
   showJoinForm();
   $("name").select();
 });
@@ -376,8 +537,11 @@ function giveBack() {
  * The connection closed; the page reconnects by itself. 1009 (stage 06) means a frame was too
  * big for the server: the first text not answered yet was not sent. Say so, not just reconnect.
  * (The page sends at most 1000 characters, far below the limit, so it should never happen.)
+ * 4004 (stage 09) means that the room's owner deleted it: the page says so and stays away, since
+ * the name now belongs to a new room.
  */
 function showClose({ code }) {
+  if (code === DELETED_CODE) return roomDeleted(deleting);
   if (code !== 1009) return;
   giveBack();
   showSendError(
@@ -468,8 +632,57 @@ $("jump").addEventListener("click", () => {
 });
 
 /**
+ * Stage 09: the room has been deleted (4004, or a protected room that lost its password). The page
+ * says so instead of reconnecting: the name now belongs to a new, empty room. `mine`: this page
+ * asked for it.
+ */
+function roomDeleted(mine) {
+  leave();
+  password = undefined;
+  ticket = undefined;
+  forgetOwnerToken(room);
+  $("owner").hidden = true;
+  $("confirm-delete").close();
+  for (const id of ["join", "composer", "you"]) $(id).hidden = true;
+  $("ended").hidden = false;
+  $("ended-title").textContent = mine ? "You deleted this room." : DELETED_TEXT;
+  setStatus("deleted", 0);
+}
+
+/** Stage 09: the lock beside the room's name, and for its owner the card that deletes it. */
+function showRoomInfo() {
+  $("room-lock").hidden = !roomInfo?.protected;
+  $("owner").hidden = roomInfo === undefined || readOwnerToken(room) === undefined;
+}
+
+$("delete-room").addEventListener("click", () => {
+  $("delete-error").textContent = "";
+  $("confirm-delete").showModal();
+});
+$("confirm-cancel").addEventListener("click", () => $("confirm-delete").close());
+$("confirm-ok").addEventListener("click", async () => {
+  $("confirm-delete").close();
+  const token = readOwnerToken(room);
+  if (token === undefined) return showRoomInfo();
+  const button = $("delete-room");
+  button.disabled = true;
+  deleting = true;
+  const answer = await deleteRoom(room, token);
+  button.disabled = false;
+  if (answer.status === 204) return roomDeleted(true);
+  deleting = false;
+  $("delete-error").textContent = errorText(answer, `The server did not delete the room (status ${answer.status}).`);
+  // 403: the token is not this room's (the room was deleted and made again): it is no use.
+  if (answer.status === 403) {
+    forgetOwnerToken(room);
+    button.hidden = true;
+  }
+});
+
+/**
  * Stage 08: instead of a new room, the directory of rooms. The address loses the room made up for
- * it, so that a reload shows the directory again.
+ * it, so that a reload shows the directory again. At stage 09, New room opens a form that creates
+ * a room with an owner, and maybe a password.
  */
 function openDirectory(rooms) {
   history.replaceState(null, "", opened);
@@ -477,28 +690,142 @@ function openDirectory(rooms) {
   $("brand").setAttribute("aria-label", "hello-chat: all rooms");
   for (const id of ["room-title", "status-area", "room-view"]) $(id).hidden = true;
   $("directory").hidden = false;
-  showDirectory({ list: $("room-list"), empty: $("no-rooms"), newRoom: $("new-room") }, rooms);
+  // Stage 09 is known once a line of the directory says whether its room is protected, or once
+  // GET /api/rooms/<room> answers, which New room asks only when no line has said (no POST to
+  // find out: at stage 08 it would be refused, a line in the server's log every time).
+  let creates = saysProtected(rooms);
+  const directory = showDirectory({ list: $("room-list"), empty: $("no-rooms"), newRoom: $("new-room") }, rooms, {
+    onRooms: (next) => (creates ||= saysProtected(next)),
+    onNewRoom: async () => {
+      const made = randomRoom();
+      if (!creates) {
+        $("new-room").disabled = true;
+        creates = (await fetchRoomInfo(made)) !== undefined;
+        $("new-room").disabled = false;
+      }
+      if (!creates) return location.assign(roomUrl(made));
+      openCreateForm(made);
+    },
+  });
+  $("create").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void create(directory);
+  });
+}
+
+function openCreateForm(suggested) {
+  const form = $("create");
+  if (form.hidden) {
+    $("create-name").value = suggested;
+    $("create-password").value = "";
+    $("create-error").textContent = "";
+    $("create-password-hint").textContent =
+      `${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters: people then need it to join. Leave it empty for an open room.`;
+  }
+  form.hidden = false;
+  $("new-room").setAttribute("aria-controls", "create");
+  $("new-room").setAttribute("aria-expanded", "true");
+  $("create-name").focus();
+  $("create-name").select();
+}
+
+$("create-cancel").addEventListener("click", () => {
+  $("create").hidden = true;
+  $("new-room").setAttribute("aria-expanded", "false");
+  $("new-room").focus();
+});
+
+/** Stage 09: POST /api/rooms; created, the owner token is kept and the page goes into the room. */
+async function create(directory) {
+  const named = checkRoomName($("create-name").value);
+  const chosen = checkPassword($("create-password").value);
+  const problem = named.error ?? chosen.error;
+  $("create-name").setAttribute("aria-invalid", String(Boolean(named.error)));
+  $("create-password").setAttribute("aria-invalid", String(Boolean(chosen.error)));
+  $("create-error").textContent = problem ?? "";
+  if (problem) return $(named.error ? "create-name" : "create-password").focus();
+  const button = $("create-submit");
+  if (button.disabled) return;
+  button.disabled = true;
+  const answer = await createRoom(named.name, chosen.password);
+  button.disabled = false;
+  if (answer.status !== 201 || typeof answer.body?.ownerToken !== "string") {
+    $("create-error").textContent = errorText(answer, `The server did not create the room (status ${answer.status}).`);
+    $(answer.status === 409 ? "create-name" : "create-submit").focus();
+    return;
+  }
+  if (!keepOwnerToken(named.name, answer.body.ownerToken)) {
+    showNotice("This browser does not let the page keep the room's owner token, so it cannot delete the room later.");
+  }
+  directory.stop();
+  enterRoom(named.name, chosen.password);
+}
+
+/**
+ * Stage 09: from the directory into the room just created, without loading the page again, so the
+ * password stays in this tab's memory: the owner is not asked for it. Back returns to the directory.
+ */
+function enterRoom(name, chosenPassword) {
+  room = name;
+  roomInfo = { protected: chosenPassword !== undefined };
+  password = chosenPassword;
+  history.pushState(null, "", roomUrl(name));
+  addEventListener("popstate", () => location.reload());
+  $("room-name").textContent = name;
+  document.title = `${name} · hello-chat`;
+  showInvite(roomUrl(name));
+  $("directory").hidden = true;
+  for (const id of ["room-title", "status-area", "room-view", "all-rooms"]) $(id).hidden = false;
+  showRoomInfo();
+  const typedName = checkName($("name").value).name;
+  if (typedName) join(typedName);
+  else showJoinForm();
+}
+
+/**
+ * Stage 09: whether this room asks for a password, asked before connecting, since a browser never
+ * shows why a WebSocket was refused. Only a server with a directory (stage 08 on) is asked: before
+ * that, /api/rooms/<room> is a 404 like /api/rooms, and the page works as it always did.
+ */
+async function learnAboutRoom(hasDirectory) {
+  if (hasDirectory) roomInfo = await fetchRoomInfo(room);
+  showRoomInfo();
 }
 
 // Everything is wired up: join straight away with a remembered name, or ask for one.
 const remembered = readStoredName();
 $("name").value = remembered ?? "";
 const rememberedName = remembered === null ? undefined : checkName(remembered).name;
+/** Settles once the page knows what joining takes: a name, or (stage 09) a password too. */
+let known;
 if (new URL(opened).searchParams.has("room")) {
-  if (rememberedName) join(rememberedName);
-  else showJoinForm();
-  $("app").classList.remove("starting");
-  // Stage 08: the header links to the directory. Asked once: rooms come and go, a directory does not.
-  if (await fetchRooms()) {
-    $("brand").setAttribute("aria-label", "hello-chat: all rooms");
-    $("all-rooms").hidden = false;
+  // The form is ready at once, as before stage 09. A remembered name waits until the page knows
+  // whether the room asks for a password (the page stays "starting" meanwhile, a moment).
+  if (!rememberedName) {
+    showJoinForm();
+    $("app").classList.remove("starting");
   }
+  known = (async () => {
+    // Stage 08: the header links to the directory. Asked once: rooms come and go, a directory does not.
+    const rooms = await fetchRooms();
+    if (rooms) {
+      $("brand").setAttribute("aria-label", "hello-chat: all rooms");
+      $("all-rooms").hidden = false;
+    }
+    await learnAboutRoom(Boolean(rooms));
+    // Without a remembered name the form shows already, and may have someone typing in it.
+    if (needsPassword()) showJoinForm(undefined, { keepFocus: !rememberedName });
+    else if (rememberedName) join(rememberedName);
+    $("app").classList.remove("starting");
+  })();
 } else {
   // Opened without a room: the form for the one made up above is ready at once, as before stage
   // 08, but a remembered name joins only once the server has said it has no directory.
   showJoinForm();
-  const rooms = await fetchRooms();
-  if (rooms) openDirectory(rooms);
-  else if (rememberedName) join(rememberedName);
-  $("app").classList.remove("starting");
+  known = (async () => {
+    const rooms = await fetchRooms();
+    if (rooms) openDirectory(rooms);
+    else if (rememberedName) join(rememberedName);
+    $("app").classList.remove("starting");
+  })();
 }

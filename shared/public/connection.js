@@ -28,9 +28,12 @@ export function retryDelay(attempt, random = Math.random) {
 
 /**
  * Opens the address that `url()` returns and keeps it open, asking `url()` again on every
- * attempt (where to resume changes as messages arrive). onStatus(status, failures) with the
- * number of attempts in a row that could not connect, onFrame(frame) for every frame,
- * onClose(event) when the server or the network closed the connection.
+ * attempt (where to resume changes as messages arrive). `url()` may return a promise (stage 09:
+ * a protected room's address holds a ticket, bought first); one that rejects counts as an attempt
+ * that could not connect. onStatus(status, failures) with the number of attempts in a row that
+ * could not connect, onFrame(frame) for every frame, onClose(event) when the server or the
+ * network closed the connection. Calling close() from onClose (or while `url()` is pending) ends
+ * it there: no retry follows.
  */
 export function openConnection({ url, onStatus, onFrame, onClose }) {
   let socket;
@@ -38,6 +41,8 @@ export function openConnection({ url, onStatus, onFrame, onClose }) {
   let failures = 0;
   let retryTimer;
   let stopped = false;
+  /** While `url()` is pending: no second attempt may start meanwhile. */
+  let opening = false;
   let connectedOnce = false;
   /** When the current socket opened (0: not yet). */
   let openedAt = 0;
@@ -47,10 +52,24 @@ export function openConnection({ url, onStatus, onFrame, onClose }) {
 
   const setStatus = (status) => onStatus(status, failures);
 
-  function open() {
+  async function open() {
     clearTimeout(retryTimer);
     setStatus(!navigator.onLine ? "offline" : connectedOnce ? "reconnecting" : "connecting");
-    const ws = new WebSocket(url());
+    opening = true;
+    let address;
+    try {
+      address = await url();
+    } catch {
+      address = undefined;
+    }
+    opening = false;
+    if (stopped) return;
+    if (address === undefined) {
+      failures++;
+      scheduleRetry();
+      return;
+    }
+    const ws = new WebSocket(address);
     socket = ws;
     openedAt = 0;
 
@@ -79,6 +98,8 @@ export function openConnection({ url, onStatus, onFrame, onClose }) {
     ws.addEventListener("close", (event) => {
       if (socket !== ws) return;
       onClose?.(event);
+      // onClose may have ended the connection (stage 09: a deleted room): then no retry.
+      if (stopped) return;
       lost();
     });
   }
@@ -113,6 +134,7 @@ export function openConnection({ url, onStatus, onFrame, onClose }) {
   }
 
   function scheduleRetry() {
+    if (stopped) return;
     const delay = retryDelay(attempt++);
     // Keep trying even when the browser says it is offline: a server on localhost is
     // still reachable with the Wi-Fi switched off.
@@ -121,7 +143,7 @@ export function openConnection({ url, onStatus, onFrame, onClose }) {
   }
 
   function retryNow() {
-    if (stopped || socket) return;
+    if (stopped || socket || opening) return;
     open();
   }
 

@@ -14,7 +14,7 @@ export const REFRESH_MS = 5_000;
 const ANSWER_WITHIN_MS = 3_000;
 
 /**
- * The server's rooms, [{ name, online }] as it orders them, or undefined when it has no directory
+ * The server's rooms, [{ name, online }] as it orders them (from stage 09 with `protected` too), or undefined when it has no directory
  * or does not answer. Asked by a worker, once per call (rooms-worker.js says why).
  */
 export function fetchRooms() {
@@ -50,15 +50,24 @@ export function roomUrl(room) {
   return url.href;
 }
 
+/** Whether a directory's lines come from stage 09: each says whether its room is protected. */
+export function saysProtected(rooms) {
+  return rooms.some((room) => typeof room.protected === "boolean");
+}
+
 /**
  * Shows `rooms` in `list` (or `empty` when there are none) and keeps them up to date while the
- * page shows them: every REFRESH_MS, not while the tab is hidden. Leaving the page stops it.
+ * page shows them: every REFRESH_MS, not while the tab is hidden. Leaving the page stops it, and
+ * so does the returned stop(). `onNewRoom` replaces what New room does (open a made-up room);
+ * `onRooms(rooms)` hears of every list the server sends.
  */
-export function showDirectory({ list, empty, newRoom }, rooms) {
-  newRoom.addEventListener("click", () => location.assign(roomUrl(randomRoom())));
+export function showDirectory({ list, empty, newRoom }, rooms, { onNewRoom, onRooms } = {}) {
+  newRoom.addEventListener("click", () => (onNewRoom ? onNewRoom() : location.assign(roomUrl(randomRoom()))));
 
   let shown;
+  let stopped = false;
   const render = (next) => {
+    onRooms?.(next);
     const text = JSON.stringify(next);
     if (text === shown) return;
     shown = text;
@@ -74,8 +83,9 @@ export function showDirectory({ list, empty, newRoom }, rooms) {
   const refresh = async () => {
     clearTimeout(timer);
     // A hidden tab asks nothing; it catches up when it shows again (visibilitychange).
-    if (document.hidden) return;
+    if (document.hidden || stopped) return;
     const next = await fetchRooms();
+    if (stopped) return;
     // A server that did not answer this time: the last list stays.
     if (next) render(next);
     clearTimeout(timer);
@@ -85,5 +95,15 @@ export function showDirectory({ list, empty, newRoom }, rooms) {
   timer = setTimeout(refresh, REFRESH_MS);
   document.addEventListener("visibilitychange", refresh);
   // Back from a room, the browser may show this page as it left it (its back/forward cache).
-  addEventListener("pageshow", (event) => event.persisted && refresh());
+  const onPageShow = (event) => event.persisted && refresh();
+  addEventListener("pageshow", onPageShow);
+  return {
+    /** Stops asking (stage 09: the page has gone on to a room it created). */
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      document.removeEventListener("visibilitychange", refresh);
+      removeEventListener("pageshow", onPageShow);
+    },
+  };
 }

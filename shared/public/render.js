@@ -89,7 +89,7 @@ const LOCK_PATH =
   "M5 7V5a3 3 0 0 1 6 0v2h.5A1.5 1.5 0 0 1 13 8.5v5a1.5 1.5 0 0 1-1.5 1.5h-7A1.5 1.5 0 0 1 3 13.5v-5A1.5 1.5 0 0 1 4.5 7zm1.5 0h3V5a1.5 1.5 0 0 0-3 0z";
 const SVG = "http://www.w3.org/2000/svg";
 
-function lockIcon() {
+export function lockIcon() {
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("viewBox", "0 0 16 16");
   svg.setAttribute("class", "lock");
@@ -145,8 +145,11 @@ export function onlineSummary(count, names) {
   return names.length > 0 ? `${count} online: ${names.join(", ")}` : `${count} online`;
 }
 
-/** A line of the directory of rooms (stage 08): a link to the room, and how many are in it. */
-export function roomItem({ name, online }, href) {
+/**
+ * A line of the directory of rooms (stage 08): a link to the room, and how many are in it. From
+ * stage 09 a room that asks for a password shows a padlock, which the link's name reads out.
+ */
+export function roomItem({ name, online, protected: locked }, href) {
   const item = document.createElement("li");
   const link = document.createElement("a");
   link.className = "room-link";
@@ -158,7 +161,18 @@ export function roomItem({ name, online }, href) {
   const count = document.createElement("span");
   count.className = "room-count";
   count.textContent = `${online} online`;
-  link.append(avatar(name), label, count);
+  link.append(avatar(name), label);
+  if (locked === true) {
+    const lock = document.createElement("span");
+    lock.className = "room-lock";
+    lock.title = "Protected: joining takes a password";
+    const words = document.createElement("span");
+    words.className = "visually-hidden";
+    words.textContent = "Protected";
+    lock.append(lockIcon(), words);
+    link.append(lock);
+  }
+  link.append(count);
   item.append(link);
   return item;
 }

@@ -6,6 +6,9 @@
 export const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_NAME_LENGTH = 32;
 export const MAX_MESSAGE_LENGTH = 1000;
+/** Passwords of protected rooms (stage 09), in characters. */
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 128;
 
 /**
  * Before stage 07, readMessage refuses a message that names a recipient ("to") with a
@@ -31,6 +34,32 @@ export function checkName(raw) {
   }
   if (/\p{Cc}/u.test(name)) return { error: "Names cannot contain control characters." };
   return { name };
+}
+
+/** The name of a room to create (stage 09), or why the server would refuse it. */
+export function checkRoomName(raw) {
+  const name = raw.trim();
+  if (name === "") return { error: "Enter a name for the room." };
+  if (!ROOM_PATTERN.test(name)) {
+    return { error: 'Room names have 1 to 64 characters: letters, digits, "-" or "_", no spaces.' };
+  }
+  return { name };
+}
+
+/**
+ * The password of a room to create (stage 09), as typed: never trimmed, since the server does
+ * not trim it either. Left empty: no password, an open room ({}). Else { password }, or why the
+ * server would refuse it.
+ */
+export function checkPassword(raw) {
+  if (raw === "") return {};
+  const length = characterCount(raw);
+  if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
+    return {
+      error: `Passwords have ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters (this one has ${length}). Leave it empty for an open room.`,
+    };
+  }
+  return { password: raw };
 }
 
 const ADJECTIVES = ["brave", "calm", "clever", "cosy", "eager", "fuzzy", "gentle", "happy",

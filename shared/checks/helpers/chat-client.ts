@@ -44,8 +44,17 @@ export async function autoResponseTime(room: string): Promise<Date | null> {
 }
 
 /** Opens a WebSocket as `name` in `room` (reconnecting `after` a message id), or fails with what the server answered instead. */
-export async function join(room: string, name: string, after?: number): Promise<ChatClient> {
-  const path = `/ws?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}${after === undefined ? "" : `&after=${after}`}`;
+export function join(room: string, name: string, after?: number): Promise<ChatClient> {
+  return open(room, name, after === undefined ? "" : `&after=${after}`);
+}
+
+/** Opens a WebSocket as `name` in a protected room (stage 09) with a ticket, or fails with what the server answered instead. */
+export function joinWithTicket(room: string, name: string, ticket: string): Promise<ChatClient> {
+  return open(room, name, `&ticket=${encodeURIComponent(ticket)}`);
+}
+
+async function open(room: string, name: string, more: string): Promise<ChatClient> {
+  const path = `/ws?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}${more}`;
   await watchHandlers();
   const response = await request(path, { headers: { Upgrade: "websocket" } });
   if (response.status !== 101 || !response.webSocket) {

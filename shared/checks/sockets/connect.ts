@@ -19,8 +19,9 @@ function origin(): string {
   return origin;
 }
 
-function path(room: string, name: string): string {
-  return `/ws?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}`;
+/** The URL path that joins `room` as `name`; with a ticket, for a protected room (stage 09). */
+function path(room: string, name: string, ticket?: string): string {
+  return `/ws?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}${ticket === undefined ? "" : `&ticket=${encodeURIComponent(ticket)}`}`;
 }
 
 /** Opens a WebSocket as `name` in `room`, as a browser does (on the target, or on the server at `at`). */
@@ -36,11 +37,22 @@ export async function connect(room: string, name: string, at = origin()): Promis
   return client;
 }
 
-/** Joins `room` over a raw TCP connection, and returns how to end it rudely (see raw-socket.ts). */
-export async function rawJoin(room: string, name: string) {
-  const result = await rawWebSocket(origin(), path(room, name));
-  if (typeof result === "string") throw new CheckFailure(`GET ${path(room, name)} opens a WebSocket over a raw connection`, show(result));
+/**
+ * Joins `room` over a raw TCP connection (with a ticket, for a protected room), and returns how to
+ * end it rudely and read the server's close frame (see raw-socket.ts).
+ */
+export async function rawJoin(room: string, name: string, ticket?: string) {
+  const result = await rawWebSocket(origin(), path(room, name, ticket));
+  if (typeof result === "string") throw new CheckFailure(`GET ${path(room, name, ticket)} opens a WebSocket over a raw connection`, show(result));
   return result;
+}
+
+/** The status line the server answers a raw WebSocket handshake with, when it is not 101 (undefined for 101: the socket is then closed). */
+export async function rawRefusal(room: string, name: string, ticket?: string): Promise<string | undefined> {
+  const result = await rawWebSocket(origin(), path(room, name, ticket));
+  if (typeof result === "string") return result;
+  result.end("fin");
+  return undefined;
 }
 
 /** How each WebSocket handler call of the target ended so far, a line each: "webSocketClose 1006 returned". */

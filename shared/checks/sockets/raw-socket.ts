@@ -1,5 +1,7 @@
 // A WebSocket made by hand over TCP, so that it can vanish as a laptop lid makes it vanish:
 // without a close frame. Used by the checks and by the kit's tests against wrangler dev.
+// It also reads the server's close frame itself: Node's WebSocket reports a close only once the
+// TCP connection ends, which after a server's close frame can take ten seconds more.
 import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -7,11 +9,21 @@ import { setTimeout as sleep } from "node:timers/promises";
 /** How a connection made by hand ends: a TCP FIN or RST without a close frame, or a frame the protocol forbids. */
 export type Ending = "fin" | "rst" | "bad frame";
 
+/** The code and reason of a close frame the server sent. */
+export type CloseFrame = { code: number; reason: string };
+
+export type RawWebSocket = {
+  end: (how: Ending) => void;
+  /** The server's close frame, as soon as it arrives, or undefined if none came within `ms`. */
+  closeFrame: (ms: number) => Promise<CloseFrame | undefined>;
+};
+
 /**
  * Opens `path` on `origin` with a WebSocket handshake over a raw TCP connection. Returns how to
- * end it rudely, or the status line the server answered instead of 101.
+ * end it rudely and how to read the server's close frame, or the status line the server
+ * answered instead of 101.
  */
-export async function rawWebSocket(origin: string, path: string): Promise<{ end: (how: Ending) => void } | string> {
+export async function rawWebSocket(origin: string, path: string): Promise<RawWebSocket | string> {
   const { hostname, port } = new URL(origin);
   const socket: Socket = connect(Number(port), hostname);
   socket.on("error", () => {});
@@ -27,7 +39,17 @@ export async function rawWebSocket(origin: string, path: string): Promise<{ end:
     socket.destroy();
     return status;
   }
-  socket.on("data", () => {}); // Frames keep coming; nobody reads them.
+  // Frames may follow the handshake in the same packet: what comes after its blank line is theirs.
+  const end = head.indexOf("\r\n\r\n");
+  let received = end < 0 ? Buffer.alloc(0) : head.subarray(end + 4);
+  let closed: CloseFrame | undefined;
+  let arrived = () => {};
+  socket.on("data", (data: Buffer) => {
+    received = Buffer.concat([received, data]);
+    closed ??= readCloseFrame(received);
+    if (closed) arrived();
+  });
+  closed = readCloseFrame(received);
   return {
     end(how) {
       if (how === "fin") socket.end();
@@ -35,5 +57,41 @@ export async function rawWebSocket(origin: string, path: string): Promise<{ end:
       // A masked, empty frame with opcode 3, which no WebSocket may send.
       else socket.write(Buffer.from([0x83, 0x80, 1, 2, 3, 4]));
     },
+    async closeFrame(ms) {
+      if (!closed) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          arrived = () => (clearTimeout(timer), resolve());
+        });
+      }
+      return closed;
+    },
   };
+}
+
+/** The first close frame in `data`, the frames the server sent (unmasked), if it has arrived whole. */
+function readCloseFrame(data: Buffer): CloseFrame | undefined {
+  let at = 0;
+  while (at + 2 <= data.length) {
+    const opcode = data[at] & 0x0f;
+    let length = data[at + 1] & 0x7f;
+    let start = at + 2;
+    if (length === 126) {
+      if (start + 2 > data.length) return undefined;
+      length = data.readUInt16BE(start);
+      start += 2;
+    } else if (length === 127) {
+      if (start + 8 > data.length) return undefined;
+      length = Number(data.readBigUInt64BE(start));
+      start += 8;
+    }
+    if (start + length > data.length) return undefined;
+    if (opcode === 0x8) {
+      const payload = data.subarray(start, start + length);
+      // A close frame without a payload means "no code" (1005).
+      return payload.length < 2 ? { code: 1005, reason: "" } : { code: payload.readUInt16BE(0), reason: payload.subarray(2).toString("utf8") };
+    }
+    at = start + length;
+  }
+  return undefined;
 }

@@ -3,7 +3,9 @@
 // conversation) and so are the times: the page is shown at http://localhost:8787 and its
 // WebSocket is bridged to the real server with every server timestamp mapped onto a fixed
 // clock, so the images only change when the page does. Stage 08 shows the directory of rooms
-// instead: the page without ?room, while people sit in a few rooms.
+// instead: the page without ?room, while people sit in a few rooms. Stage 09 has three pictures of
+// a protected room, stage-09-{password,owner,deleted}-…: the page asking for the password, the
+// owner's page with its Delete room button, and a member's page once the owner deleted the room.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -84,14 +86,34 @@ const DIRECTORIES: Record<number, Record<string, string[]>> = {
   8: { workshop: ["Grace", "Linus", "Margaret"], "stage-8-help": ["Alan", "Barbara"], "coffee-break": ["Ken"] },
 };
 
-const PICTURED = [...Object.keys(SCENES), ...Object.keys(DIRECTORIES)].map(Number).sort((a, b) => a - b);
+/**
+ * Stage 09: a room created with a password (its owner token kept by the script, as Grace's), where
+ * the others already talk. The viewer is asked for the password (`password`); Grace's page, which
+ * holds the token, shows Delete room (`owner`); then the viewer joins, and Grace deletes the room
+ * (`deleted`).
+ */
+const PROTECTED: Record<number, { password: string; owner: string; others: string[]; before: Line[]; ownerWrites: string; viewerWrites: string }> = {
+  9: {
+    password: "correct horse battery",
+    owner: "Grace",
+    others: ["Linus", "Margaret"],
+    before: [
+      ["Linus", "Optional stage 9: this room has a password. The page asked for it before connecting."],
+      ["Margaret", "And bought a ticket with it: one connection, within 60 s. Nothing stores the password itself."],
+    ],
+    ownerWrites: "I created the room, so my browser keeps its owner token. Deleting it when we are done!",
+    viewerWrites: "Thanks, Grace. See you at the next workshop!",
+  },
+};
+
+const PICTURED = [...Object.keys(SCENES), ...Object.keys(DIRECTORIES), ...Object.keys(PROTECTED)].map(Number).sort((a, b) => a - b);
 
 function usage(): string {
   return `Usage: npm run screenshots [-- <stage>...]
 
 Starts the solutions of stages ${PICTURED.join(", ")} (or only those given) one at a time, plays a short
-conversation (stage 08: fills a few rooms) and writes light and dark, desktop and phone pictures of
-the chat page to ${relative(REPO_ROOT, OUT_DIR)}/.
+conversation (stage 08: fills a few rooms; stage 09: a protected room, asked for, owned, deleted) and
+writes light and dark, desktop and phone pictures of the chat page to ${relative(REPO_ROOT, OUT_DIR)}/.
 Needs Chromium (Debian/Ubuntu: sudo apt-get install chromium, or set CHROMIUM_PATH).`;
 }
 
@@ -117,6 +139,7 @@ async function main(args: string[]): Promise<number> {
       const server = await startDevServer({ kind: "solutions", stage, stateDir });
       try {
         if (DIRECTORIES[stage]) await shootDirectory(browser, server, stage);
+        else if (PROTECTED[stage]) await shootProtected(browser, server, stage);
         else await shoot(browser, server, stage);
       } finally {
         await server.stop();
@@ -158,7 +181,7 @@ async function shoot(browser: Browser, server: DevServer, stage: number): Promis
     if (stage >= 5) await page.getByText(`${others.length + 1} online`).first().waitFor({ timeout: WAIT_MS });
     if (scene.writingTo) await page.locator("#people-list").getByRole("button", { name: scene.writingTo, exact: true }).click();
     await page.locator("#message").blur();
-    await capture(page, stage);
+    await capture(page, label(stage));
     await context.close();
   } finally {
     for (const socket of others) socket.close();
@@ -184,11 +207,109 @@ async function shootDirectory(browser: Browser, server: DevServer, stage: number
     await showLocalhost(page, server);
     await page.goto(`${SHOWN_ORIGIN}/`);
     await page.locator("#room-list > li").nth(rooms.length - 1).waitFor({ timeout: WAIT_MS });
-    await capture(page, stage);
+    await capture(page, label(stage));
     await context.close();
   } finally {
     for (const socket of people) socket.close();
   }
+}
+
+/** Stage 09: the password prompt, the owner's page, and a member's page once the room is deleted. */
+async function shootProtected(browser: Browser, server: DevServer, stage: number): Promise<void> {
+  const scene = PROTECTED[stage];
+  const created = await api(server, "POST", "/api/rooms", { body: { name: ROOM, password: scene.password } });
+  const { ownerToken } = created as { ownerToken: string };
+  const others: WebSocket[] = [];
+  try {
+    for (const name of scene.others) others.push(await joinRoom(server, ROOM, name, await ticketFor(server, scene.password)));
+    for (const [name, message] of scene.before) await sendAndWait(others[scene.others.indexOf(name)], message);
+
+    /** A page of the room as `name` remembers it, with the owner token when `owner`. */
+    const open = async (name: string, owner = false) => {
+      const context = await newContext(browser);
+      await context.addInitScript(
+        ([remembered, room, token]) => {
+          localStorage.setItem("hello-chat:name", remembered);
+          if (token) localStorage.setItem(`hello-chat:owner:${room}`, token);
+        },
+        [name, ROOM, owner ? ownerToken : ""],
+      );
+      const page = await context.newPage();
+      await showLocalhost(page, server);
+      await page.goto(`${SHOWN_ORIGIN}/?room=${ROOM}`);
+      // A remembered name: the page asks for the password alone, its field focused.
+      await page.locator("#password-area").waitFor({ timeout: WAIT_MS });
+      await page.locator("#app:not(.starting)").waitFor({ timeout: WAIT_MS });
+      return { context, page };
+    };
+    const unlock = async (page: Page) => {
+      await page.locator("#password").fill(scene.password);
+      await page.keyboard.press("Enter");
+      await page.locator("#status[data-state=connected]").waitFor({ timeout: WAIT_MS });
+    };
+    const write = async (page: Page, text: string, count: number) => {
+      await page.locator("#message").fill(text);
+      await page.keyboard.press("Enter");
+      await waitForMessages(page, count);
+      await page.locator("#message").blur();
+    };
+
+    const asked = await open(VIEWER);
+    await capture(asked.page, `${label(stage)}-password`);
+    await asked.context.close();
+
+    const owner = await open(scene.owner, true);
+    await unlock(owner.page);
+    await waitForMessages(owner.page, scene.before.length);
+    await write(owner.page, scene.ownerWrites, scene.before.length + 1);
+    await owner.page.getByText(`${scene.others.length + 1} online`).first().waitFor({ timeout: WAIT_MS });
+    await owner.page.locator("#delete-room").waitFor({ timeout: WAIT_MS });
+    // On a phone the room's details fold away: open them, so the owner's card shows. (The page
+    // folds them when the width changes: should that come late, open them again.)
+    await capture(owner.page, `${label(stage)}-owner`, async (size) => {
+      if (size !== "phone") return;
+      for (let tries = 0; !(await owner.page.locator("#delete-room").isVisible()); tries++) {
+        if (tries === 20) throw new Error("the owner's Delete room button does not show on a phone");
+        await owner.page.evaluate("document.getElementById('info').open = true");
+        await owner.page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))");
+      }
+      await owner.page.locator("#delete-room").scrollIntoViewIfNeeded({ timeout: WAIT_MS });
+    });
+    await owner.context.close();
+
+    const member = await open(VIEWER);
+    await unlock(member.page);
+    await waitForMessages(member.page, scene.before.length + 1);
+    await write(member.page, scene.viewerWrites, scene.before.length + 2);
+    await api(server, "DELETE", `/api/rooms/${ROOM}`, { token: ownerToken });
+    await member.page.locator("#ended").waitFor({ timeout: WAIT_MS });
+    await capture(member.page, `${label(stage)}-deleted`);
+    await member.context.close();
+  } finally {
+    for (const socket of others) socket.close();
+  }
+}
+
+/** A request of the room API (stage 09) that must succeed: its JSON, or null (204). */
+async function api(server: DevServer, method: string, path: string, { body, token }: { body?: object; token?: string }): Promise<unknown> {
+  const response = await fetch(`${server.origin}${path}`, {
+    method,
+    headers: { ...(body && { "Content-Type": "application/json" }), ...(token && { Authorization: `Bearer ${token}` }) },
+    body: body && JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
+  return response.status === 204 ? null : response.json();
+}
+
+/** A ticket for one connection to the protected room. */
+async function ticketFor(server: DevServer, password: string): Promise<string> {
+  const { ticket } = (await api(server, "POST", `/api/rooms/${ROOM}/tickets`, { body: { password } })) as { ticket: string };
+  return ticket;
+}
+
+/** "01" … "09": how the pictures of a stage begin. */
+function label(stage: number): string {
+  return String(stage).padStart(2, "0");
 }
 
 function newContext(browser: Browser) {
@@ -202,16 +323,24 @@ function newContext(browser: Browser) {
   });
 }
 
-/** Writes the page in both colour schemes, at both sizes. */
-async function capture(page: Page, stage: number): Promise<void> {
+/**
+ * Writes the page in both colour schemes, at both sizes, as stage-<name>-<scheme>-<size>.png.
+ * `prepare(size)` runs once the page has settled at that size (its own handlers have run).
+ */
+async function capture(page: Page, name: string, prepare?: (size: string) => Promise<void>): Promise<void> {
+  // Layout and the stick-to-bottom scrolling settle within a frame or two.
+  // (A string: it runs in the page, and the kit's tsconfig has no DOM types.)
+  const settle = () => page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))");
   for (const scheme of SCHEMES) {
     for (const [size, viewport] of Object.entries(SIZES)) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.setViewportSize(viewport);
-      // Layout and the stick-to-bottom scrolling settle within a frame or two.
-      // (A string: it runs in the page, and the kit's tsconfig has no DOM types.)
-      await page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))");
-      const file = join(OUT_DIR, `stage-0${stage}-${scheme}-${size}.png`);
+      await settle();
+      if (prepare) {
+        await prepare(size);
+        await settle();
+      }
+      const file = join(OUT_DIR, `stage-${name}-${scheme}-${size}.png`);
       await page.screenshot({ path: file, animations: "disabled", caret: "hide" });
       console.log(`wrote ${relative(REPO_ROOT, file)}`);
     }
@@ -232,7 +361,10 @@ async function showLocalhost(page: Page, server: DevServer): Promise<void> {
     const early: string[] = [];
     upstream.addEventListener("message", (event) => route.send(onFixedClock(String(event.data), clock)));
     upstream.addEventListener("open", () => early.splice(0).forEach((text) => upstream.send(text)));
-    upstream.addEventListener("close", () => route.close());
+    // The close code and reason pass on: stage 09's 4004 is how the page knows the room was deleted.
+    upstream.addEventListener("close", ({ code, reason }) =>
+      route.close(code === 1000 || (code >= 3000 && code <= 4999) ? { code, reason } : undefined),
+    );
     route.onMessage((text) => (upstream.readyState === WebSocket.OPEN ? upstream.send(String(text)) : early.push(String(text))));
     route.onClose(() => upstream.close());
   });
@@ -261,8 +393,9 @@ function fixTime<T extends Stamped>(message: T, clock: Map<number, number>): T {
   return { ...message, timestamp: fixed, serverTime: new Date(fixed).toISOString() };
 }
 
-async function joinRoom(server: DevServer, room: string, name: string): Promise<WebSocket> {
-  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?room=${room}&name=${name}`);
+/** Someone in `room`, as a plain WebSocket client; a protected room (stage 09) takes a `ticket`. */
+async function joinRoom(server: DevServer, room: string, name: string, ticket?: string): Promise<WebSocket> {
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?room=${room}&name=${name}${ticket ? `&ticket=${ticket}` : ""}`);
   await new Promise((resolve, reject) => {
     socket.addEventListener("open", resolve, { once: true });
     socket.addEventListener("error", () => reject(new Error(`${name} could not join: ${server.output()}`)), {

@@ -50,6 +50,8 @@ test("text colours are readable (WCAG AA, 4.5:1) on their backgrounds, light and
     ["danger", "surface"], ["ok", "surface-2"], ["warn", "surface-2"],
     // Private messages (stage 07): their label, text and times on their tint.
     ["private-text", "private-bg"], ["text", "private-bg"], ["muted", "private-bg"],
+    // Protected rooms (stage 09): Delete room, and the errors of the New room form on its tint.
+    ["on-danger", "danger"], ["danger", "surface-2"],
   ];
   for (const [scheme, colours] of Object.entries({ light, dark })) {
     for (const [fore, back] of pairs) {

@@ -12,8 +12,12 @@ const page: {
   ROOM_PATTERN: RegExp;
   MAX_NAME_LENGTH: number;
   MAX_MESSAGE_LENGTH: number;
+  MIN_PASSWORD_LENGTH: number;
+  MAX_PASSWORD_LENGTH: number;
   characterCount(text: string): number;
   checkName(raw: string): { name?: string; error?: string };
+  checkRoomName(raw: string): { name?: string; error?: string };
+  checkPassword(raw: string): { password?: string; error?: string };
   WHOLE_ROOM_ONLY: string;
 } = await import(pathToFileURL(join(REPO_ROOT, "shared/public/rules.js")).href);
 
@@ -22,6 +26,45 @@ test("the page's limits are the server's", () => {
   assert.equal(page.ROOM_PATTERN.flags, protocol.ROOM_PATTERN.flags);
   assert.equal(page.MAX_NAME_LENGTH, protocol.MAX_NAME_LENGTH);
   assert.equal(page.MAX_MESSAGE_LENGTH, protocol.MAX_MESSAGE_LENGTH);
+  assert.equal(page.MIN_PASSWORD_LENGTH, protocol.MIN_PASSWORD_LENGTH);
+  assert.equal(page.MAX_PASSWORD_LENGTH, protocol.MAX_PASSWORD_LENGTH);
+});
+
+/** What POST /api/rooms (stage 09) answers to `body`: the room it would create, or the refusal's status. */
+async function serverReads(body: object): Promise<protocol.NewRoom | number> {
+  const request = new Request("http://chat.test/api/rooms", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const read = await protocol.readNewRoom(request);
+  return read instanceof Response ? read.status : read;
+}
+
+test("the page's new room form sends only what the server accepts, and refuses nothing it would accept (stage 09)", async () => {
+  const { MIN_PASSWORD_LENGTH: min, MAX_PASSWORD_LENGTH: max } = protocol;
+  // Counted in code points, like names: an emoji is one character, and spaces count (none is trimmed).
+  const passwords = ["x".repeat(min - 1), "x".repeat(min), "x".repeat(max), "x".repeat(max + 1),
+    "😀".repeat(min - 1), "😀".repeat(min), "😀".repeat(max), "😀".repeat(max + 1), " ".repeat(min),
+    " short ", "correct horse", "e\u0301".repeat(min / 2)];
+  for (const raw of passwords) {
+    const ours = page.checkPassword(raw);
+    const server = await serverReads({ name: "attic", password: raw });
+    assert.equal(ours.error === undefined, typeof server === "object", `${JSON.stringify(raw)}: page ${JSON.stringify(ours)}, server ${JSON.stringify(server)}`);
+    if (typeof server === "object") assert.equal(ours.password, server.password);
+  }
+  // Left empty, the field means no password: the page sends none, and the room is open.
+  assert.deepEqual(page.checkPassword(""), {});
+  assert.deepEqual(await serverReads({ name: "attic" }), { name: "attic" });
+
+  const names = ["attic", "a", "A-b_9", "a".repeat(64), "a".repeat(65), "with space", "zoë", "dot.name", "slash/name", "  attic  "];
+  for (const raw of names) {
+    const ours = page.checkRoomName(raw);
+    // The page trims what was typed (a pasted name often brings a space) and sends the rest.
+    const server = await serverReads({ name: ours.name ?? raw });
+    assert.equal(ours.error === undefined, typeof server === "object", `${JSON.stringify(raw)}: page ${JSON.stringify(ours)}, server ${JSON.stringify(server)}`);
+  }
+  assert.ok("error" in page.checkRoomName(""));
 });
 
 test("the page accepts exactly the names the server accepts, trimmed the same way", () => {

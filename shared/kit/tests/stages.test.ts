@@ -160,7 +160,10 @@ describe("stage configurations", () => {
       const own = load(starter);
       assert.deepEqual(own.durable_objects, before.durable_objects, `${starter}: bindings`);
       assert.deepEqual(own.migrations, before.migrations, `${starter}: migrations`);
-      assert.match(readFileSync(join(REPO_ROOT, starter), "utf8"), new RegExp(`TODO\\(step ${stage.number}\\)`), `${starter}: its TODO`);
+      // A TODO only where the stage changes the configuration (stage 09 reuses 08's as it is).
+      const after = load(configFile(`solutions/${stage.slug}`));
+      const changes = JSON.stringify([after.durable_objects, after.migrations]) !== JSON.stringify([own.durable_objects, own.migrations]);
+      if (changes) assert.match(readFileSync(join(REPO_ROOT, starter), "utf8"), new RegExp(`TODO\\(step ${stage.number}\\)`), `${starter}: its TODO`);
     }
   });
 });

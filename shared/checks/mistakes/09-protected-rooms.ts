@@ -1,0 +1,177 @@
+import type { Mistake } from "./mistake.ts";
+
+const HASHED = "    const passwordHash = password === undefined ? null : await hashPassword(password, salt);\n";
+const COMPARED = "    const hash = await hashPassword(password, owner.salt!);\n    if (!crypto.subtle.timingSafeEqual(hash, owner.password_hash)) return \"wrong\";\n";
+const COUNTED = '    const { id } = sql.exec<{ id: number }>("INSERT INTO guesses (at) VALUES (?) RETURNING rowid AS id", now).one();\n';
+const UNCOUNTED = '    sql.exec("DELETE FROM guesses WHERE rowid = ?", id);\n';
+const LIMITED = `    if (recent.length === MAX_WRONG_PASSWORDS) {
+      // The oldest of those leaves the window first.
+      return { retryAfterMs: recent[MAX_WRONG_PASSWORDS - 1].at + WRONG_PASSWORD_WINDOW_MS - now };
+    }
+`;
+const SPENT = '"DELETE FROM tickets WHERE hash = ? AND expires_at > ? RETURNING 1", hash, Date.now()';
+const ERASED = "    await this.ctx.storage.deleteAll();\n    this.setUp();\n";
+
+export const mistakes: Mistake[] = [
+  {
+    did: "stores the password itself and compares it as text",
+    patch: [
+      [HASHED, "    const passwordHash = password === undefined ? null : password;\n"],
+      [COMPARED, '    if (password !== (owner.password_hash as unknown)) return "wrong";\n'],
+    ],
+    fails: "the password, the owner token and tickets are never stored as they are",
+    says: "the password is in table owner",
+  },
+  {
+    did: "hashes the password with one SHA-256, without PBKDF2",
+    patch: [[
+      '  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);\n  return crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations: PBKDF2_ITERATIONS }, key, 256);\n',
+      '  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(password + new TextDecoder().decode(salt)));\n',
+    ]],
+    fails: "passwords are hashed with PBKDF2, SHA-256 and 10,000 to 100,000 iterations, with a salt for each room",
+    says: "no call to crypto.subtle.deriveBits",
+  },
+  {
+    did: "uses one fixed salt for every room",
+    patch: [["    const salt = crypto.getRandomValues(new Uint8Array(16)).buffer;\n", '    const salt = new TextEncoder().encode("hello-chat-salt!").buffer;\n']],
+    fails: "passwords are hashed with PBKDF2, SHA-256 and 10,000 to 100,000 iterations, with a salt for each room",
+    says: "both were hashed with the salt",
+  },
+  {
+    did: "stores the owner token itself, not its hash",
+    patch: [
+      ["    const ownerToken = randomToken();\n    const tokenHash = await sha256(ownerToken);\n", "    const ownerToken = randomToken();\n    const tokenHash = ownerToken;\n"],
+      ["!crypto.subtle.timingSafeEqual(tokenHash, owner.token_hash)", "ownerToken !== (owner.token_hash as unknown)"],
+    ],
+    fails: "the password, the owner token and tickets are never stored as they are",
+    says: "the owner token is in table owner",
+  },
+  {
+    did: "compares the password's hash with === (two ArrayBuffers are never ===)",
+    patch: [[COMPARED, '    const hash = await hashPassword(password, owner.salt!);\n    if (hash !== owner.password_hash) return "wrong";\n']],
+    fails: "the right password gets a ticket, and the ticket lets a connection in",
+    says: "status 403",
+  },
+  {
+    did: "lets a socket into a protected room with any ticket, without using it up",
+    patch: [['if (this.isProtected() && !(await this.useTicket(params.get("ticket") ?? ""))) {', 'if (this.isProtected() && !params.get("ticket")) {']],
+    fails: "a protected room answers 401, without upgrading, a connection with no ticket or a wrong one",
+    says: "the socket was opened",
+  },
+  {
+    did: "reads the ticket with SELECT, so it lets people in again and again",
+    patch: [[SPENT, '"SELECT 1 FROM tickets WHERE hash = ? AND expires_at > ?", hash, Date.now()']],
+    fails: "a ticket lets only one connection in",
+    says: "the socket was opened",
+  },
+  {
+    did: "never checks when a ticket expires",
+    patch: [[SPENT, '"DELETE FROM tickets WHERE hash = ? RETURNING 1", hash']],
+    fails: "a ticket expires 60 s after it was given",
+    says: "a ticket given 61 s ago",
+  },
+  {
+    did: "checks the password before the limit, so a guesser still learns when they are right",
+    patch: [
+      [LIMITED, ""],
+      [COMPARED, `    const hash = await hashPassword(password, owner.salt!);
+    if (!crypto.subtle.timingSafeEqual(hash, owner.password_hash)) {
+      if (recent.length === MAX_WRONG_PASSWORDS) return { retryAfterMs: recent[MAX_WRONG_PASSWORDS - 1].at + WRONG_PASSWORD_WINDOW_MS - now };
+      return "wrong";
+    }
+`],
+    ],
+    fails: "after 5 wrong passwords within a minute: 429 with Retry-After, even for the right password",
+    says: "status 201",
+  },
+  {
+    did: "keeps the wrong guesses in a field, forgotten when the object leaves memory",
+    patch: [
+      ["  private buckets = new Map<string, Bucket>();\n", "  private buckets = new Map<string, Bucket>();\n  private guesses: number[] = [];\n"],
+      [
+        '    sql.exec("DELETE FROM guesses WHERE at <= ?", now - WRONG_PASSWORD_WINDOW_MS);\n    const recent = sql.exec<{ at: number }>("SELECT at FROM guesses ORDER BY at DESC LIMIT ?", MAX_WRONG_PASSWORDS).toArray();\n',
+        "    this.guesses = this.guesses.filter((at) => at > now - WRONG_PASSWORD_WINDOW_MS);\n    const recent = this.guesses.slice(-MAX_WRONG_PASSWORDS).reverse().map((at) => ({ at }));\n",
+      ],
+      [COUNTED, "    this.guesses.push(now);\n"],
+      [UNCOUNTED, "    this.guesses.pop();\n"],
+    ],
+    fails: "the count of wrong passwords survives the room's object leaving memory",
+    says: "status 201",
+  },
+  {
+    did: "records a wrong guess after hashing, so guesses sent at once all get through",
+    patch: [
+      [COUNTED, ""],
+      [COMPARED + UNCOUNTED, '    const hash = await hashPassword(password, owner.salt!);\n    if (!crypto.subtle.timingSafeEqual(hash, owner.password_hash)) {\n      sql.exec("INSERT INTO guesses (at) VALUES (?)", now);\n      return "wrong";\n    }\n'],
+    ],
+    fails: "ten wrong passwords sent at once: at most 5 get 403, the others 429",
+    says: "answered 403",
+  },
+  {
+    did: "refuses only rooms that already have an owner, so a stranger can take over a room and its messages",
+    patch: [[
+      '    const used = this.owner() !== undefined || this.onlineNames().size > 0 ||\n      this.ctx.storage.sql.exec("SELECT 1 FROM messages LIMIT 1").toArray().length > 0;\n',
+      "    const used = this.owner() !== undefined;\n",
+    ]],
+    fails: "POST /api/rooms answers 409 for a room in use: already created, holding messages, or with people online",
+    says: "holds messages",
+  },
+  {
+    did: "deletes the room without closing its sockets",
+    patch: [["    for (const ws of this.ctx.getWebSockets()) ws.close(DELETED_CODE, DELETED_REASON);\n", ""]],
+    fails: "the owner's token deletes the room: 204, and every socket closes with 4004",
+    says: "it stayed open",
+  },
+  {
+    did: "closes the sockets on delete but never calls deleteAll, so the room keeps its password and messages",
+    patch: [[ERASED, ""]],
+    fails: "a deleted room starts again empty and open, and its name can be created again",
+    says: "after the delete, protected",
+  },
+  {
+    did: "calls deleteAll but not setUp, so the emptied room has no tables",
+    patch: [[ERASED, "    await this.ctx.storage.deleteAll();\n"]],
+    fails: "a deleted room starts again empty and open, and its name can be created again",
+    says: "no such table",
+  },
+  {
+    did: "does not tell the lobby after a delete, so the room stays listed until every browser answers the close",
+    patch: [["    this.setUp();\n    await this.tellLobby();\n", "    this.setUp();\n"]],
+    fails: "a deleted room leaves the directory within 2 s, even while a browser has not answered the close",
+    says: "the room, once its owner deleted it: not listed",
+  },
+  {
+    did: "does not tell the lobby whether the room is protected",
+    patch: [["setOnline(this.ctx.id.name!, this.onlineNames().size, this.isProtected());", "setOnline(this.ctx.id.name!, this.onlineNames().size, false);"]],
+    fails: "the directory shows which rooms are protected",
+    says: '"protected":false',
+  },
+  {
+    did: "adds the protected column to CREATE TABLE only, which a lobby saved by stage 08 already has without it",
+    patch: [
+      ["      heard_at INTEGER NOT NULL\n    )`);", "      heard_at INTEGER NOT NULL,\n      protected INTEGER NOT NULL DEFAULT 0\n    )`);"],
+      [
+        `    const columns = ctx.storage.sql.exec("SELECT name FROM pragma_table_info('rooms')").toArray();
+    if (!columns.some((column) => column.name === "protected")) {
+      ctx.storage.sql.exec("ALTER TABLE rooms ADD COLUMN protected INTEGER NOT NULL DEFAULT 0");
+    }
+`,
+        "",
+      ],
+    ],
+    fails: "the directory still works with a lobby saved by stage 08, without the protected column",
+    says: "no such column: protected",
+  },
+  {
+    did: "never takes a right password's guess back, so members who type it use up the room's five",
+    patch: [[UNCOUNTED, ""]],
+    fails: "a right password does not count as a wrong one",
+    says: "a 5th wrong password",
+  },
+  {
+    did: "compares the hashes byte by byte in a loop, which stops at the first difference",
+    patch: [[COMPARED, '    const hash = new Uint8Array(await hashPassword(password, owner.salt!));\n    const stored = new Uint8Array(owner.password_hash);\n    if (hash.some((byte, i) => byte !== stored[i])) return "wrong";\n']],
+    fails: "hashes are compared with crypto.subtle.timingSafeEqual, for the password and for the owner token",
+    says: "without a call to timingSafeEqual",
+  },
+];
