@@ -15,6 +15,7 @@ export const STAGES: readonly Stage[] = [
   { number: 7, slug: "07-private-messages", title: "Private messages", optional: true },
   { number: 8, slug: "08-room-directory", title: "Room directory", optional: true },
   { number: 9, slug: "09-protected-rooms", title: "Protected rooms", optional: true },
+  { number: 10, slug: "10-alarms", title: "Alarms", optional: true },
 ];
 
 /** A stage as an attendee may write it: `3`, `03` or `03-persistence`. */

@@ -36,7 +36,10 @@ const roomPath = (room) => `/api/rooms/${encodeURIComponent(room)}`;
 export async function fetchRoomInfo(room) {
   const { status, body } = await callApi("GET", roomPath(room));
   if (status !== 200 || typeof body?.protected !== "boolean") return undefined;
-  return { protected: body.protected };
+  const info = { protected: body.protected };
+  // Stage 10: how long the room keeps its messages, in seconds.
+  if (Number.isFinite(body.retentionSeconds) && body.retentionSeconds > 0) info.retentionSeconds = body.retentionSeconds;
+  return info;
 }
 
 /** POST /api/rooms: 201 { name, ownerToken }, or a refusal (409 in use, 400, …). */

@@ -219,7 +219,7 @@ async function unlock(name) {
     join(name);
   } else if (answer.status === 404 && answer.body !== null) {
     // The room has no password (any more): deleted, its name free for anyone. Joining is open.
-    roomInfo = { protected: false };
+    roomInfo = { ...roomInfo, protected: false };
     showRoomInfo();
     showJoinForm();
     $("name-error").textContent = "This room no longer asks for a password: its owner deleted it. Join to start it afresh.";
@@ -649,9 +649,28 @@ function roomDeleted(mine) {
   setStatus("deleted", 0);
 }
 
-/** Stage 09: the lock beside the room's name, and for its owner the card that deletes it. */
+/** Stage 10: a duration in seconds, in words: "7 days", "1 day 12 hours", "90 minutes" is "1 hour 30 minutes". */
+function durationText(seconds) {
+  const parts = [];
+  let left = Math.round(seconds);
+  for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60]]) {
+    const count = Math.floor(left / size);
+    left -= count * size;
+    if (count > 0) parts.push(`${count} ${unit}${count === 1 ? "" : "s"}`);
+  }
+  if (parts.length === 0) return `${left} second${left === 1 ? "" : "s"}`;
+  return parts.join(" ");
+}
+
+/**
+ * Stage 09: the lock beside the room's name, and for its owner the card that deletes it.
+ * Stage 10: how long the room keeps its messages, under its name.
+ */
 function showRoomInfo() {
   $("room-lock").hidden = !roomInfo?.protected;
+  const retention = roomInfo?.retentionSeconds;
+  $("retention").hidden = retention === undefined;
+  $("retention").textContent = retention === undefined ? "" : `Messages are kept for ${durationText(retention)}.`;
   $("owner").hidden = roomInfo === undefined || readOwnerToken(room) === undefined;
 }
 

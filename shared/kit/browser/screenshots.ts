@@ -6,6 +6,7 @@
 // instead: the page without ?room, while people sit in a few rooms. Stage 09 has three pictures of
 // a protected room, stage-09-{password,owner,deleted}-…: the page asking for the password, the
 // owner's page with its Delete room button, and a member's page once the owner deleted the room.
+// Stage 10 has stage-10-retention-…: a room with its "Messages are kept for 7 days." line.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -39,7 +40,7 @@ type Line = [name: string, message: string, to?: string];
  * stored, so they must come then); the viewer types `after`, then may choose `writingTo` in the
  * online list, so the composer shows whom it writes to.
  */
-const SCENES: Record<number, { others: string[]; before: Line[]; live?: Line[]; after: string[]; writingTo?: string }> = {
+const SCENES: Record<number, { others: string[]; before: Line[]; live?: Line[]; after: string[]; writingTo?: string; picture?: string }> = {
   // Echo: only the viewer, who hears themselves.
   1: { others: [], before: [], after: ["Hello? Is this thing on?", "It echoes! On to step 2."] },
   3: {
@@ -78,6 +79,16 @@ const SCENES: Record<number, { others: string[]; before: Line[]; live?: Line[]; 
     live: [["Grace", "Psst, Ada: only you can see this one.", VIEWER]],
     after: ["/msg Grace Got it! And it is never stored: a reload and it is gone."],
     writingTo: "Linus",
+  },
+  // Optional stage 10: the room says how long it keeps messages (stage-10-retention-…).
+  10: {
+    others: ["Grace", "Linus"],
+    before: [
+      ["Grace", "Optional stage 10: alarms. The room now forgets messages older than its retention."],
+      ["Linus", "And closes connections that stopped pinging for 90 s: the page reconnects by itself."],
+    ],
+    after: ["So that line under the room's name is new: messages are kept for 7 days."],
+    picture: "retention",
   },
 };
 
@@ -181,7 +192,7 @@ async function shoot(browser: Browser, server: DevServer, stage: number): Promis
     if (stage >= 5) await page.getByText(`${others.length + 1} online`).first().waitFor({ timeout: WAIT_MS });
     if (scene.writingTo) await page.locator("#people-list").getByRole("button", { name: scene.writingTo, exact: true }).click();
     await page.locator("#message").blur();
-    await capture(page, label(stage));
+    await capture(page, scene.picture ? `${label(stage)}-${scene.picture}` : label(stage));
     await context.close();
   } finally {
     for (const socket of others) socket.close();

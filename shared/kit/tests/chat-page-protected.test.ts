@@ -320,6 +320,8 @@ describe("protected rooms in Chromium", { skip: chromiumSkipReason() }, () => {
     await member.page.keyboard.type(PASSWORD);
     await member.page.keyboard.press("Enter");
     await waitForStatus(member.page, "connected");
+    // Stage 10 says how long a room keeps its messages; stage 09 does not: no such line.
+    assert.equal(await member.page.locator("#retention").isVisible(), false);
 
     // The connection drops: the page reconnects by itself, with a new ticket.
     await drop(0);

@@ -1,0 +1,107 @@
+import type { Mistake } from "./mistake.ts";
+
+const SET = "    if (times.length === 0) return this.ctx.storage.deleteAlarm();\n    await this.ctx.storage.setAlarm(Math.min(...times));\n";
+const AFTER_STORE = "    if ((await this.ctx.storage.getAlarm()) === null) await this.scheduleAlarm();\n";
+const DELETE = `    const deleted = !expired ? 0 : this.ctx.storage.sql.exec(
+      "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE timestamp <= ? ORDER BY id LIMIT ?)",
+      cutoff,
+      DELETE_BATCH,
+    ).rowsWritten;
+`;
+const LEFT = "      ws.close(GHOST_CODE, GHOST_REASON);\n      // A ghost sends no close frame back, so webSocketClose may never come: leave now.\n      this.leave(ws);\n";
+
+export const mistakes: Mistake[] = [
+  {
+    did: "runs the clean-up with setTimeout instead of the Durable Object's alarm",
+    patch: [[SET, "    if (times.length === 0) return;\n    setTimeout(() => void this.alarm(), Math.max(0, Math.min(...times) - Date.now()));\n"]],
+    // The timer keeps the object awake, which stage 02's hibernation check meets first.
+    fails: "everyone still receives messages after the object hibernates",
+    says: "a timer (setInterval, setTimeout)",
+  },
+  {
+    did: "keeps the alarm coming back every 30 s, even in an empty, idle room",
+    patch: [[SET, "    if (times.length === 0) times.push(Date.now() + GHOST_SWEEP_MS);\n    await this.ctx.storage.setAlarm(Math.min(...times));\n"]],
+    fails: "the alarm leaves an empty, idle room without an alarm",
+    says: "no alarm left once the room is empty",
+  },
+  {
+    did: "keeps the newest 500 messages instead of the last 7 days' (retention by count)",
+    patch: [[DELETE, `    const deleted = this.ctx.storage.sql.exec(
+      "DELETE FROM messages WHERE id NOT IN (SELECT id FROM messages ORDER BY id DESC LIMIT ?)",
+      DELETE_BATCH,
+    ).rowsWritten;
+`]],
+    fails: "the alarm deletes the messages older than the retention and keeps the newer ones",
+    says: "the ages in minutes of the messages left",
+  },
+  {
+    did: "deletes every expired message in one unbounded DELETE",
+    patch: [[DELETE, `    const deleted = !expired ? 0 : this.ctx.storage.sql.exec(
+      "DELETE FROM messages WHERE timestamp <= ?",
+      cutoff,
+    ).rowsWritten;
+`]],
+    fails: "a run deletes at most 500 messages and comes back at once for the rest",
+    says: "leaves 700",
+  },
+  {
+    did: "sets no alarm after storing a message",
+    patch: [[AFTER_STORE, ""]],
+    fails: "storing a message sets the room's alarm, for when the oldest message expires",
+    says: "a message stored in a room without an alarm sets one",
+  },
+  {
+    did: "sets the alarm for the newest message's expiry instead of the oldest's",
+    patch: [['"SELECT timestamp FROM messages ORDER BY id LIMIT 1"', '"SELECT timestamp FROM messages ORDER BY id DESC LIMIT 1"']],
+    fails: "the alarm deletes the messages older than the retention and keeps the newer ones",
+    says: "the alarm set for when the oldest message left expires",
+  },
+  {
+    did: "does not set the next alarm at the end of alarm()",
+    patch: [["    await this.scheduleAlarm(deleted === DELETE_BATCH ? now : undefined);\n", "    void deleted;\n"]],
+    fails: "storing a message sets the room's alarm, for when the oldest message expires",
+    says: "once everyone left, the alarm at the oldest message's timestamp",
+  },
+  {
+    did: "sets no alarm when a socket connects, so a quiet room is never swept for ghosts",
+    patch: [["    void this.scheduleAlarm();\n    return new Response(null, { status: 101, webSocket: client });\n", "    return new Response(null, { status: 101, webSocket: client });\n"]],
+    fails: "while a socket is open, an alarm is set within 30 s, even without messages",
+    says: "an alarm in 30 s at most",
+  },
+  {
+    did: "ignores RETENTION_SECONDS: the alarm always keeps 7 days",
+    patch: [["    const cutoff = now - retentionSeconds(this.env) * 1000;\n", "    const cutoff = now - DEFAULT_RETENTION_SECONDS * 1000;\n"]],
+    fails: "the alarm keeps messages for RETENTION_SECONDS, the Worker variable",
+    says: "with RETENTION_SECONDS=3600",
+  },
+  {
+    did: "tells GET /api/rooms/<room> the retention in milliseconds",
+    patch: [["retentionSeconds: retentionSeconds(env) })", "retentionSeconds: retentionSeconds(env) * 1000 })"]],
+    fails: "GET /api/rooms/<room> says how long messages are kept: retentionSeconds",
+    says: '"retentionSeconds":604800000',
+  },
+  {
+    did: "finds ghosts from connectedAt only, so sockets that ping are closed 90 s after joining",
+    patch: [["      const lastSeen = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? connectedAt;\n", "      const lastSeen = connectedAt;\n"]],
+    fails: 'a socket that sent "ping" recently is kept, however long ago it connected',
+    says: "the alarm closed her socket too",
+  },
+  {
+    did: "closes a ghost without leave(), so presence and the directory never follow",
+    patch: [[LEFT, "      ws.close(GHOST_CODE, GHOST_REASON);\n"]],
+    fails: "a socket silent for over 90 s is closed with 4008: the others see it leave, and the directory follows",
+    says: "bob sees the ghost leave",
+  },
+  {
+    did: "counts CLOSING sockets as open, so the alarm comes back forever after a ghost",
+    patch: [["this.ctx.getWebSockets().some((ws) => ws.readyState === WebSocket.OPEN)", "this.ctx.getWebSockets().length > 0"]],
+    fails: "once the ghosts are closed and everyone left, an empty room has no alarm",
+    says: "no alarm once the only socket, a ghost, was closed",
+  },
+  {
+    did: "runs the DELETE at every alarm, so each ghost sweep reads every message to find none expired",
+    patch: [["    const deleted = !expired ? 0 : this.ctx.storage.sql.exec(\n", "    const deleted = this.ctx.storage.sql.exec(\n"]],
+    fails: "an alarm run in a room of 2,000 recent messages reads only a few rows",
+    says: "rows read",
+  },
+];
