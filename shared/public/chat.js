@@ -796,6 +796,13 @@ function enterRoom(name, chosenPassword) {
   $("directory").hidden = true;
   for (const id of ["room-title", "status-area", "room-view", "all-rooms"]) $(id).hidden = false;
   showRoomInfo();
+  // The rest of what a reload would learn (stage 10: how long messages are kept), in the background.
+  void fetchRoomInfo(name).then((info) => {
+    if (info && room === name) {
+      roomInfo = info;
+      showRoomInfo();
+    }
+  });
   const typedName = checkName($("name").value).name;
   if (typedName) join(typedName);
   else showJoinForm();

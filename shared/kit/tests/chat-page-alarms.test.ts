@@ -70,4 +70,26 @@ describe("the chat page at stage 10 (alarms)", { skip: chromiumSkipReason() }, (
       await context.close();
     }
   });
+
+  test("a room created from the directory says how long it keeps messages, without a reload", async () => {
+    const context = await browser.newContext({ locale: "en-US", timezoneId: "UTC" });
+    try {
+      const page = await context.newPage();
+      const chat = watch(page);
+      await page.goto(`${server().origin}/`);
+      await waitForText(page, "#directory-title", "Rooms");
+      const loads: string[] = [];
+      page.on("load", () => loads.push(page.url()));
+      await page.getByRole("button", { name: "New room", exact: true }).click();
+      const form = page.getByRole("form", { name: "New room" });
+      await form.getByLabel("Room name").fill("fresh");
+      await form.getByRole("button", { name: "Create room" }).click();
+      await page.waitForURL((url) => url.searchParams.get("room") === "fresh");
+      await waitForText(page, "#retention", "Messages are kept for 7 days.");
+      assert.deepEqual(loads, [], "the page went into the room without loading again");
+      assert.deepEqual(chat.errors, []);
+    } finally {
+      await context.close();
+    }
+  });
 });
