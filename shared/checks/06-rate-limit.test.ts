@@ -52,43 +52,49 @@ describe("06 · Rate limit", () => {
     await alice.expectNoMore("error", "no error for the first 5 messages", 300, 0);
   });
 
-  check("the 6th message of a burst gets a rate_limited error with retryAfterMs", HINT, async () => {
-    const alice = await join(newRoom(), "alice");
-    for (let i = 1; i <= 6; i++) alice.say(`burst ${i}`);
-    const error = await alice.nextError("a rate_limited error for the 6th message");
-    expectCode(error.code, "rate_limited");
-    const wait = error.retryAfterMs;
-    if (!Number.isInteger(wait) || (wait as number) <= 0 || (wait as number) > 1000) {
-      throw new CheckFailure("retryAfterMs: a whole number of milliseconds, above 0 and at most 1000", show(error));
-    }
-    if (!alice.isOpen) throw new CheckFailure("the socket stays open after the error", "the server closed it");
-  });
+  // The checks below stop the clock (a slow machine must not earn a token back halfway through
+  // a burst) or move it, so each runs alone, after the ones above.
+  check.alone("the 6th message of a burst gets a rate_limited error with retryAfterMs", HINT, () =>
+    withClock(async () => {
+      const alice = await join(newRoom(), "alice");
+      for (let i = 1; i <= 6; i++) alice.say(`burst ${i}`);
+      const error = await alice.nextError("a rate_limited error for the 6th message");
+      expectCode(error.code, "rate_limited");
+      const wait = error.retryAfterMs;
+      if (!Number.isInteger(wait) || (wait as number) <= 0 || (wait as number) > 1000) {
+        throw new CheckFailure("retryAfterMs: a whole number of milliseconds, above 0 and at most 1000", show(error));
+      }
+      if (!alice.isOpen) throw new CheckFailure("the socket stays open after the error", "the server closed it");
+    }),
+  );
 
-  check("a rate-limited message is neither broadcast nor stored", HINT, async () => {
-    const room = newRoom();
-    const alice = await join(room, "alice");
-    const bob = await join(room, "bob");
-    for (let i = 1; i <= 6; i++) alice.say(`burst ${i}`);
-    await alice.nextError("a rate_limited error for the 6th message");
-    for (let i = 1; i <= 5; i++) await bob.nextMessage("bob receives the 5 accepted messages");
-    await bob.expectNoMore("message", "bob does not receive the 6th message", 300, 5);
-    const reader = await join(room, "reader");
-    const history = await reader.next("history", "the history frame");
-    expectTexts(history.messages, ["burst 1", "burst 2", "burst 3", "burst 4", "burst 5"], "only the 5 accepted messages in the history");
-  });
+  check.alone("a rate-limited message is neither broadcast nor stored", HINT, () =>
+    withClock(async () => {
+      const room = newRoom();
+      const alice = await join(room, "alice");
+      const bob = await join(room, "bob");
+      for (let i = 1; i <= 6; i++) alice.say(`burst ${i}`);
+      await alice.nextError("a rate_limited error for the 6th message");
+      for (let i = 1; i <= 5; i++) await bob.nextMessage("bob receives the 5 accepted messages");
+      await bob.expectNoMore("message", "bob does not receive the 6th message", 300, 5);
+      const reader = await join(room, "reader");
+      const history = await reader.next("history", "the history frame");
+      expectTexts(history.messages, ["burst 1", "burst 2", "burst 3", "burst 4", "burst 5"], "only the 5 accepted messages in the history");
+    }),
+  );
 
-  check("the limit is per name: others can still talk", HINT + " Each name has its own bucket, not one for the whole room.", async () => {
-    const room = newRoom();
-    const alice = await join(room, "alice");
-    const bob = await join(room, "bob");
-    for (let i = 1; i <= 6; i++) alice.say(`burst ${i}`);
-    await alice.nextError("alice is rate limited");
-    bob.say("my turn");
-    await bob.expectNoMore("error", "bob is not rate limited", 300, 0);
-  });
+  check.alone("the limit is per name: others can still talk", HINT + " Each name has its own bucket, not one for the whole room.", () =>
+    withClock(async () => {
+      const room = newRoom();
+      const alice = await join(room, "alice");
+      const bob = await join(room, "bob");
+      for (let i = 1; i <= 6; i++) alice.say(`burst ${i}`);
+      await alice.nextError("alice is rate limited");
+      bob.say("my turn");
+      await bob.expectNoMore("error", "bob is not rate limited", 300, 0);
+    }),
+  );
 
-  // The checks below stop the clock (a slow machine must not earn a token back halfway) or
-  // move it, so each runs alone, after the ones above.
   check.alone("reconnecting does not refill the bucket", NAME_HINT, () =>
     withClock(async () => {
       const room = newRoom();

@@ -16,9 +16,10 @@ export type TargetResult = Target & { folder: string; suites: SuiteResult[]; kit
  * A suite whose file could not run (say, the folder's code does not compile)
  * comes back with `error` and no checks. With `kitChecks`, solutions also run the
  * kit's own checks (shared/checks/kit/), returned in `kitChecks`. With `together`, up to that
- * many folders share a runtime, one after another (see shared/kit/check-runtime.ts).
+ * many folders share a runtime, one after another (see shared/kit/check-runtime.ts); `workers`
+ * runtimes run at once.
  */
-export async function runChecks(targets: Target[], { kitChecks = false, together = 1 } = {}): Promise<TargetResult[]> {
+export async function runChecks(targets: Target[], { kitChecks = false, together = 1, workers = 7 } = {}): Promise<TargetResult[]> {
   process.env.CHAT_TARGETS = targets.map(folderOf).join(",");
   process.env.CHAT_KIT_CHECKS = kitChecks ? "1" : "0";
   process.env.CHAT_TOGETHER = String(together);
@@ -37,7 +38,7 @@ export async function runChecks(targets: Target[], { kitChecks = false, together
   // once for the progress table; most of a check's time is waiting for frames, not CPU.
   const vitest = await createVitest(
     "test",
-    { root: REPO_ROOT, watch: false, reporters: [collect], maxWorkers: 7 },
+    { root: REPO_ROOT, watch: false, reporters: [collect], maxWorkers: workers },
     {},
     { stdout: quiet, stderr: quiet },
   );
