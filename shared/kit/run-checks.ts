@@ -3,6 +3,7 @@
 import { Writable } from "node:stream";
 import { createVitest, type Reporter, type TestModule, type TestSuite } from "vitest/node";
 import { REPO_ROOT } from "./paths.ts";
+import { inRamScratch } from "./ram-scratch.ts";
 import { SOCKETS_PROJECT, STAGES, socketsSuiteFile, stageDir, suiteFile, type Kind, type Stage } from "./stages.ts";
 
 /** A folder to check: a stage's step or solution, or (`folder`) a scratch copy shaped like one. */
@@ -48,7 +49,7 @@ export async function runChecks(targets: Target[], { kitChecks = false, together
   const write = process.stdout.write;
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   try {
-    await vitest.start();
+    await inRamScratch(() => vitest.start());
   } finally {
     await vitest.close();
     process.stdout.write = write;
