@@ -33,6 +33,15 @@ function refusesSixth(client: ChatClient) {
   return needs("the 6th message of a burst refused with a rate_limited error", client.nextError("a rate_limited error for the 6th message"));
 }
 
+/** A new room with alice and bob, where alice's burst of 6 has had its 6th message refused. */
+async function burstBesideBob() {
+  const room = newRoom();
+  const alice = await join(room, "alice");
+  const bob = await join(room, "bob");
+  await refusesSixth(alice);
+  return { room, bob };
+}
+
 /** Sends `through` + 1 messages at once and expects exactly `through` delivered and a rate_limited error for the last. */
 async function sendExpecting(client: ChatClient, through: number, label: string, when: string) {
   const before = client.all("message").length;
@@ -70,11 +79,7 @@ describe("06 · Rate limit", () => {
 
   check.alone("a rate-limited message is neither broadcast nor stored", HINT, () =>
     withClock(async () => {
-      const room = newRoom();
-      const alice = await join(room, "alice");
-      const bob = await join(room, "bob");
-      for (let i = 1; i <= 6; i++) alice.say(`burst ${i}`);
-      await alice.nextError("a rate_limited error for the 6th message");
+      const { room, bob } = await burstBesideBob();
       for (let i = 1; i <= 5; i++) await bob.nextMessage("bob receives the 5 accepted messages");
       await bob.expectNoMore("message", "bob does not receive the 6th message", 300, 5);
       const reader = await join(room, "reader");
@@ -85,11 +90,7 @@ describe("06 · Rate limit", () => {
 
   check.alone("the limit is per name: others can still talk", HINT + " Each name has its own bucket, not one for the whole room.", () =>
     withClock(async () => {
-      const room = newRoom();
-      const alice = await join(room, "alice");
-      const bob = await join(room, "bob");
-      for (let i = 1; i <= 6; i++) alice.say(`burst ${i}`);
-      await alice.nextError("alice is rate limited");
+      const { bob } = await burstBesideBob();
       bob.say("my turn");
       await bob.expectNoMore("error", "bob is not rate limited", 300, 0);
     }),

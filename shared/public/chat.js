@@ -797,12 +797,7 @@ function enterRoom(name, chosenPassword) {
   for (const id of ["room-title", "status-area", "room-view", "all-rooms"]) $(id).hidden = false;
   showRoomInfo();
   // The rest of what a reload would learn (stage 10: how long messages are kept), in the background.
-  void fetchRoomInfo(name).then((info) => {
-    if (info && room === name) {
-      roomInfo = info;
-      showRoomInfo();
-    }
-  });
+  void learnAboutRoom(true);
   const typedName = checkName($("name").value).name;
   if (typedName) join(typedName);
   else showJoinForm();
@@ -814,7 +809,8 @@ function enterRoom(name, chosenPassword) {
  * that, /api/rooms/<room> is a 404 like /api/rooms, and the page works as it always did.
  */
 async function learnAboutRoom(hasDirectory) {
-  if (hasDirectory) roomInfo = await fetchRoomInfo(room);
+  // A server that does not answer leaves what the page knows (a room it just created) as it was.
+  if (hasDirectory) roomInfo = (await fetchRoomInfo(room)) ?? roomInfo;
   showRoomInfo();
 }
 
