@@ -29,3 +29,13 @@ export async function run(main: (args: string[]) => Promise<number> | number): P
     process.exitCode = 2;
   }
 }
+
+/** A --port value: `fallback` when not given. */
+export function parsePort(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const port = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    throw new UsageError(`--port must be a whole number from 1 to 65535 (got "${text}").`);
+  }
+  return port;
+}

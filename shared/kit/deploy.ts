@@ -1,15 +1,10 @@
 // `npm run deploy -- <N> [--solution] [wrangler deploy flags]`: deploys one stage to Cloudflare
 // with `wrangler deploy`, as its own Worker (hello-chat-03, …), so deploying stage 4 never
 // replaces stage 3, and rooms saved by one stage's code are never read by another's.
-import { spawn } from "node:child_process";
-import { constants } from "node:os";
-import { join } from "node:path";
-import { REPO_ROOT } from "./paths.ts";
 import { configFile } from "./worker-settings.ts";
 import { parseStage, stageDir, stageEntry, UsageError, type Kind, type Stage } from "./stages.ts";
 import { run } from "./cli.ts";
-
-const WRANGLER = join(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
+import { exitOf, spawnWrangler } from "./wrangler.ts";
 
 const USAGE = `Usage: npm run deploy -- <N> [--solution] [wrangler deploy flags]
 
@@ -56,14 +51,7 @@ async function main(args: string[]): Promise<number> {
     `${dryRun ? "Bundling" : "Deploying"} ${stageDir(plan.kind, plan.stage)} (stage ${plan.stage.number}: ` +
       `${plan.stage.title}) with wrangler deploy${dryRun ? " --dry-run: nothing is uploaded" : ""}.\n`,
   );
-  const child = spawn(process.execPath, [WRANGLER, ...plan.wranglerArgs], { cwd: REPO_ROOT, stdio: "inherit" });
-  return new Promise((done) => {
-    child.on("error", (error) => {
-      console.error(`Could not start wrangler: ${error.message}`);
-      done(1);
-    });
-    child.on("exit", (code, signal) => done(code ?? 128 + (signal ? constants.signals[signal] : 0)));
-  });
+  return exitOf(spawnWrangler(plan.wranglerArgs));
 }
 
 // Only as a command: the tests import planDeploy.

@@ -1,18 +1,16 @@
 // `npm run step -- N [--port P] [--lan]` and `npm run solution -- N [--port P] [--lan]`: serves
 // one stage's folder with `wrangler dev`, each with its own local Durable Object state.
-import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { constants } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { freePort, freePortNear, isPortFree } from "./free-port.ts";
 import { lanUrls } from "./lan.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { configFile } from "./worker-settings.ts";
 import { parseStage, stageDir, stageEntry, UsageError, type Kind } from "./stages.ts";
-import { parseOptions, run } from "./cli.ts";
+import { parseOptions, parsePort, run } from "./cli.ts";
+import { exitOf, spawnWrangler } from "./wrangler.ts";
 
 const DEFAULT_PORT = 8787;
-const WRANGLER = join(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
 
 function commandOf(kind: Kind): string {
   return kind === "steps" ? "npm run step" : "npm run solution";
@@ -41,7 +39,7 @@ async function main([kindArg, ...args]: string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new UsageError(`Give one stage (got ${positionals.join(" ")}).`);
   const stage = parseStage(positionals[0]);
-  const port = parsePort(values.port);
+  const port = parsePort(values.port, DEFAULT_PORT);
   // By default only this computer can connect; --lan opens the server to the local network.
   const host = values.lan ? "0.0.0.0" : "127.0.0.1";
 
@@ -64,7 +62,7 @@ Serving ${stageDir(kind, stage)} (stage ${stage.number}: ${stage.title}) with wr
 ${values.lan ? lanBanner(port) : ""}`);
 
   const wranglerArgs = [
-    WRANGLER, "dev", join(REPO_ROOT, stageEntry(kind, stage)),
+    "dev", join(REPO_ROOT, stageEntry(kind, stage)),
     "--config", join(REPO_ROOT, configFile(stageDir(kind, stage))),
     "--ip", host,
     "--port", String(port),
@@ -73,31 +71,11 @@ ${values.lan ? lanBanner(port) : ""}`);
     "--persist-to", stateDir,
   ];
   mkdirSync(stateDir, { recursive: true });
-  const child = spawn(process.execPath, wranglerArgs, {
-    // Run from the state folder, not the repository: there, wrangler compares ./worker-configuration.d.ts
-    // with types made for this one entry and warns "Your types might be out of date" on every start.
-    // The kit's types serve all stages at once (a kit test keeps them current), so the warning is
-    // noise. wrangler's own scratch files (.wrangler/) land in the state folder too.
-    cwd: stateDir,
-    stdio: "inherit",
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
-  });
-
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => {
-      // On Windows, Ctrl+C already reaches wrangler through the console, and kill() would
-      // end it at once instead of letting it shut workerd down.
-      if (process.platform !== "win32") child.kill(signal);
-    });
-  }
-
-  return new Promise((done) => {
-    child.on("error", (error) => {
-      console.error(`Could not start wrangler: ${error.message}`);
-      done(1);
-    });
-    child.on("exit", (code, signal) => done(code ?? (128 + (signal ? constants.signals[signal] : 0))));
-  });
+  // Run from the state folder, not the repository: there, wrangler compares ./worker-configuration.d.ts
+  // with types made for this one entry and warns "Your types might be out of date" on every start.
+  // The kit's types serve all stages at once (a kit test keeps them current), so the warning is
+  // noise. wrangler's own scratch files (.wrangler/) land in the state folder too.
+  return exitOf(spawnWrangler(wranglerArgs, { cwd: stateDir }));
 }
 
 function lanBanner(port: number): string {
@@ -109,15 +87,6 @@ function lanBanner(port: number): string {
     urls.map((url, i) => `  ${i === 0 ? "Phones" : "      "} ${url}`).join("\n") +
     "\n         (on the same network; anyone on it can open the chat)\n"
   );
-}
-
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_PORT;
-  const port = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(port >= 1 && port <= 65535)) {
-    throw new UsageError(`--port must be a whole number from 1 to 65535 (got "${text}").`);
-  }
-  return port;
 }
 
 await run(main);
