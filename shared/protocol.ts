@@ -204,7 +204,7 @@ export function readMessage(data: string | ArrayBuffer, { privateMessages = fals
 }
 
 /** What is wrong with a (trimmed) name, or undefined when it follows the rules. */
-function nameProblem(name: string): string | undefined {
+export function nameProblem(name: string): string | undefined {
   const length = characterCount(name);
   if (length === 0) return "is required";
   if (length > MAX_NAME_LENGTH) return `must be at most ${MAX_NAME_LENGTH} characters (got ${length})`;

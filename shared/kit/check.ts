@@ -6,6 +6,7 @@ import { allPassed, type Target } from "./run-checks.ts";
 import { isUntouched } from "./starters.ts";
 import { parseStage, STAGES, stageDir, UsageError, type Kind } from "./stages.ts";
 import { watchStage } from "./watch.ts";
+import { sendReport } from "./classroom/membership.ts";
 
 const USAGE = `Usage: npm run check -- [N] [--solution] [--json] [--watch [--poll]]
 
@@ -42,13 +43,17 @@ async function main(args: string[]): Promise<number> {
   if (positionals.length === 1) {
     const stage = parseStage(positionals[0]);
     const { results: [result] } = await checkWithCache([{ kind, stage }], false);
+    // Only the attendee's own work is reported: a check of the kit's solution would be a pass they did not earn.
+    const reported = kind === "steps" ? sendReport([result]) : undefined;
     console.log(values.json ? JSON.stringify(result, null, 2) : formatTarget(result));
+    await sayReported(reported, values.json);
     return allPassed(result) ? 0 : 1;
   }
 
   // No stage: every stage's folder, skipping starters nobody has touched yet.
   const started = STAGES.filter((stage) => kind === "solutions" || !isUntouched(stage));
   const { results, reused } = await checkWithCache(started.map((stage): Target => ({ kind, stage })));
+  const reported = kind === "steps" ? sendReport(results) : undefined;
   const rows = STAGES.map((stage): Progress => {
     const result = results.find((r) => r.stage.number === stage.number);
     return result
@@ -59,7 +64,14 @@ async function main(args: string[]): Promise<number> {
   if (!values.json && reused.length > 0) {
     console.log(paint("dim", `(${reused.map((r) => r.folder).join(", ")}: unchanged since they passed, not checked again)`));
   }
+  await sayReported(reported, values.json);
   return rows.some((row) => row.status === "failing") ? 1 : 0;
+}
+
+/** One line about the classroom, if this checkout joined one; on stderr with --json, which must stay JSON. */
+async function sayReported(reported: Promise<string | undefined> | undefined, json = false): Promise<void> {
+  const line = await reported;
+  if (line) (json ? console.error : console.log)(paint("dim", line));
 }
 
 await run(main);

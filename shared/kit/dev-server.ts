@@ -1,4 +1,4 @@
-// A stage served by `serve.ts` (so by wrangler dev, as `npm run step` does), for the kit's
+// A stage served by `serve.ts` (so by wrangler dev, as `npm run step` does), or the classroom, for the kit's
 // own tests, browser scripts and benchmarks: started on a free port, waited for, stopped.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { REPO_ROOT } from "./paths.ts";
 import type { Kind } from "./stages.ts";
 
 const SERVE = join(REPO_ROOT, "shared/kit/serve.ts");
+const CLASSROOM = join(REPO_ROOT, "shared/kit/classroom/serve.ts");
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -38,7 +39,35 @@ export type DevServerOptions = {
 /** Starts a stage's server and resolves once its chat page answers. */
 export async function startDevServer({ kind, stage, stateDir, port }: DevServerOptions): Promise<DevServer> {
   port ??= await freePort();
-  const child = spawn(process.execPath, [SERVE, kind, String(stage), "--port", String(port)], {
+  return startServer([SERVE, kind, String(stage), "--port", String(port)], { port, stateDir, what: `${kind} ${stage}` });
+}
+
+export type Classroom = DevServer & {
+  /** The dashboard's address, key included, as `npm run classroom` printed it. */
+  dashboard: string;
+  /** The address attendees join with: http://localhost:<port>/c/<code> */
+  joinAddress: string;
+  code: string;
+  key: string;
+};
+
+/** `npm run classroom` (shared/kit/classroom/serve.ts), with its session open. */
+export async function startClassroom({ stateDir, port, args = [] }: { stateDir: string; port?: number; args?: string[] }): Promise<Classroom> {
+  port ??= await freePort();
+  const server = await startServer([CLASSROOM, "--port", String(port), ...args], { port, stateDir, what: "the classroom", readyLine: /^Reopen it later/m });
+  const dashboard = /^Dashboard: (\S+)/m.exec(server.output())?.[1];
+  const joinAddress = /classroom:join -- (\S+)/.exec(server.output())?.[1];
+  const match = dashboard && /\/c\/([A-Z0-9]{6})\/dashboard#key=(\S+)$/.exec(dashboard);
+  if (!dashboard || !joinAddress || !match) {
+    server.kill();
+    throw new Error(`npm run classroom printed no dashboard and join address:\n${server.output()}`);
+  }
+  return { ...server, dashboard, joinAddress, code: match[1], key: match[2] };
+}
+
+/** Runs a kit server script in its own process group; resolves once it answers (or prints readyLine). */
+async function startServer(args: string[], { port, stateDir, what, readyLine }: { port: number; stateDir: string; what: string; readyLine?: RegExp }): Promise<DevServer> {
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, CHAT_STATE_DIR: stateDir, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -63,6 +92,11 @@ export async function startDevServer({ kind, stage, stateDir, port }: DevServerO
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline && child.exitCode === null) {
+    if (readyLine) {
+      if (readyLine.test(output)) return server;
+      await sleep(100);
+      continue;
+    }
     try {
       await fetch(`${server.origin}/`, { signal: AbortSignal.timeout(2_000) });
       return server;
@@ -71,7 +105,7 @@ export async function startDevServer({ kind, stage, stateDir, port }: DevServerO
     }
   }
   kill();
-  throw new Error(`${kind} ${stage} did not answer on port ${port}. Its output:\n${output}`);
+  throw new Error(`${what} did not answer on port ${port}. Its output:\n${output}`);
 }
 
 async function stopGracefully(

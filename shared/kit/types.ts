@@ -13,6 +13,8 @@ const runs = [
   { cwd: ".", args: ["--include-env=false", "worker-runtime.d.ts"] },
   { cwd: ".", args: ["--include-runtime=false"] },
   ...foldersWithConfig().map((folder) => ({ cwd: folder, args: ["--include-runtime=false"] })),
+  // The classroom Worker (npm run classroom) has its own configuration too.
+  { cwd: "shared/classroom", args: ["--include-runtime=false"] },
 ];
 let failed = 0;
 for (const { cwd, args } of runs) {

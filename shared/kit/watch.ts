@@ -7,6 +7,7 @@ import { REPO_ROOT } from "./paths.ts";
 import { formatWatch, paint } from "./report.ts";
 import { checkWithCache } from "./check-cache.ts";
 import { stageDir, type Kind, type Stage } from "./stages.ts";
+import { sendReport } from "./classroom/membership.ts";
 
 const DEBOUNCE_MS = 200;
 const POLL_MS = 1000;
@@ -23,9 +24,12 @@ export function watchStage(kind: Kind, stage: Stage, { poll = false } = {}): voi
     running = true;
     try {
       const { results: [result] } = await checkWithCache([{ kind, stage }], false);
+      const reported = kind === "steps" ? sendReport([result]) : undefined;
       // A terminal gets a fresh screen per run; a log (or a test) keeps every run.
       if (process.stdout.isTTY) process.stdout.write("\x1b[2J\x1b[3J\x1b[H");
       console.log(formatWatch(result));
+      const line = await reported;
+      if (line) console.log(paint("dim", line));
     } catch (error) {
       console.log(paint("red", `The checks could not run: ${(error as Error).message}`));
     } finally {

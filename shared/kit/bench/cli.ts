@@ -15,9 +15,10 @@ import { measureFanout, sustainable, type FanoutPoint } from "./fanout.ts";
 import { createRoom, measureJoins, seed, type JoinPoint } from "./join.ts";
 import { measureNewRooms, type RoomsPoint } from "./rooms.ts";
 import { measureStorm, type StormPoint } from "./storm.ts";
+import { measureClassroom, type ClassroomPoint } from "./classroom.ts";
 import { parseOptions, run } from "../cli.ts";
 
-const USAGE = `Usage: npm run bench [-- --quick] [--only fanout,join,rooms,storm,commands] [--solution N,M] [--out FILE]
+const USAGE = `Usage: npm run bench [-- --quick] [--only fanout,join,rooms,storm,classroom,commands] [--solution N,M] [--out FILE]
 
 Measures solutions 02, 03 and 06 (storm: 04, 05 and 06) on this machine, one after the other, in one run:
   fanout    one room, fixed clients, more and more senders at 1 message a second:
@@ -33,10 +34,12 @@ Measures solutions 02, 03 and 06 (storm: 04, 05 and 06) on this machine, one aft
             every client's view of who is online is right, and the bytes of presence
             frames that took; then half of them leave at once, and the same again.
             On 04 (no presence) only until every socket is open: the floor under a storm
+  classroom 200 attendees of npm run classroom each report a stage-6 check run every 2 s:
+            time until the dashboard's socket has each report (p50/p99), and reports lost
   commands  npm run step: time until the page answers; npm run check -- 6: time to finish
 
   --quick   a smaller run (about a minute) to see that everything works
-  --only    some of: fanout, join, rooms, storm, commands (comma-separated)
+  --only    some of: fanout, join, rooms, storm, classroom, commands (comma-separated)
   --solution  the solutions fan-out, join and rooms measure instead of 02, 03 and 06
             (comma-separated, from 2: --solution 6,7 compares stage 07 with 06)
   --out     where to write the JSON (default .state/bench/<date>.json)
@@ -52,15 +55,17 @@ const STORM_STAGES = [5, 6];
 /** A stage without presence, where a storm measures opening the sockets alone. */
 const STORM_FLOOR_STAGE = 4;
 const JOIN_SIZES = [10, 1_000, 100_000];
-const PARTS = ["fanout", "join", "rooms", "storm", "commands"] as const;
+const PARTS = ["fanout", "join", "rooms", "storm", "classroom", "commands"] as const;
 type Part = (typeof PARTS)[number];
 
 const SIZES = {
-  full: { clients: 100, loads: [10, 20, 35, 50, 75], seconds: 5, joins: 10, newRooms: 300, storms: [100, 300, 600] },
-  quick: { clients: 30, loads: [5, 15, 30], seconds: 2, joins: 3, newRooms: 60, storms: [50, 100] },
+  full: { clients: 100, loads: [10, 20, 35, 50, 75], seconds: 5, joins: 10, newRooms: 300, storms: [100, 300, 600], classroom: { attendees: 200, seconds: 30 } },
+  quick: { clients: 30, loads: [5, 15, 30], seconds: 2, joins: 3, newRooms: 60, storms: [50, 100], classroom: { attendees: 50, seconds: 6 } },
 };
 /** New rooms opened at a time in the rooms part: one by one (the join alone), and a busy start. */
 const NEW_ROOMS_AT_ONCE = [1, 20];
+/** Each attendee of the classroom part runs a check this often; the dashboard must have it within 1 s. */
+const CLASSROOM_TARGET = { intervalMs: 2_000, p99Ms: 1_000 };
 /** The storm the issue set targets for: it settles within 3 s, with under 10 MB of presence frames. */
 const STORM_TARGET = { clients: 600, settleMs: 3_000, presenceMB: 10 };
 
@@ -139,6 +144,12 @@ async function main(args: string[]): Promise<number> {
     }
   }
 
+  let classroom: ClassroomPoint | undefined;
+  if (parts.includes("classroom")) {
+    console.log(`  classroom: ${size.classroom.attendees} attendees, a report each every ${CLASSROOM_TARGET.intervalMs / 1000} s for ${size.classroom.seconds} s…`);
+    classroom = await measureClassroom(size.classroom.attendees, CLASSROOM_TARGET.intervalMs, size.classroom.seconds);
+  }
+
   let commands: { stepReadySeconds: number; check: { args: string; seconds: number; exitCode: number | null }[] } | undefined;
   if (parts.includes("commands")) {
     console.log("  commands: npm run step -- 6, npm run check -- 6, npm run check -- 6 --solution…");
@@ -149,9 +160,16 @@ async function main(args: string[]): Promise<number> {
   }
 
   const targets = judge(fanout, joins, storms, commands);
-  console.log(formatTables(fanout, joins, newRooms, storms, commands, targets));
+  if (classroom) {
+    targets.push({
+      name: `classroom: ${classroom.attendees} attendees reporting every ${classroom.intervalMs / 1000} s reach the dashboard with p99 < ${CLASSROOM_TARGET.p99Ms} ms, none lost`,
+      pass: classroom.p99Ms < CLASSROOM_TARGET.p99Ms && classroom.refused === 0 && classroom.unseen === 0,
+      detail: `p50 ${classroom.p50Ms} ms, p99 ${classroom.p99Ms} ms; ${classroom.refused} refused, ${classroom.unseen} unseen of ${classroom.sent}`,
+    });
+  }
+  console.log(formatTables(fanout, joins, newRooms, storms, commands, targets, classroom));
   mkdirSync(dirname(out), { recursive: true });
-  const report = { date: new Date().toISOString(), machine, size: values.quick ? "quick" : "full", ...size, fanout, joins, newRooms, storms, commands, targets };
+  const report = { date: new Date().toISOString(), machine, size: values.quick ? "quick" : "full", ...size, fanout, joins, newRooms, storms, classroom, commands, targets };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nWrote ${relative(process.cwd(), out) || out}`);
   return 0;
@@ -211,6 +229,7 @@ function formatTables(
   storms: Record<string, StormPoint[]>,
   commands: { stepReadySeconds: number; check: { args: string; seconds: number; exitCode: number | null }[] } | undefined,
   targets: Target[],
+  classroom?: ClassroomPoint,
 ): string {
   const lines: string[] = [];
   const row = (cells: (string | number)[], widths: number[]) =>
@@ -260,6 +279,13 @@ function formatTables(
         if (p.unclosed > 0) lines.push(`    ${p.unclosed} socket(s) closed at the end got no answer from the server within 30 s`);
       }
     }
+  }
+  if (classroom) {
+    const c = classroom;
+    lines.push("", paint("bold", "Classroom (each attendee reports a stage-6 check run; until the dashboard's socket has it)"));
+    lines.push(`  ${c.attendees} attendees every ${c.intervalMs / 1000} s for ${c.seconds} s: ${c.sent} reports, ${c.reportsPerSecond} a second`);
+    lines.push(`  dashboard has it after p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms, max ${c.maxMs} ms; refused ${c.refused}, unseen ${c.unseen}`);
+    if (c.firstRefusal) lines.push(`    first refusal: ${c.firstRefusal}`);
   }
   if (commands) {
     lines.push("", paint("bold", "Start-up and checks"));

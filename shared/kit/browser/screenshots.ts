@@ -7,11 +7,14 @@
 // a protected room, stage-09-{password,owner,deleted}-…: the page asking for the password, the
 // owner's page with its Delete room button, and a member's page once the owner deleted the room.
 // Stage 10 has stage-10-retention-…: a room with its "Messages are kept for 7 days." line.
+// `npm run screenshots -- classroom` makes classroom-dashboard{,-phone}.png alone: the instructor's
+// dashboard of a real `npm run classroom` server, its attendees joined and reporting over HTTP.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
-import { startDevServer, type DevServer } from "../dev-server.ts";
+import type { AttendeeView, Report, StageReport } from "../../classroom/report.ts";
+import { startClassroom, startDevServer, type Classroom, type DevServer } from "../dev-server.ts";
 import { REPO_ROOT } from "../paths.ts";
 import { parseStage, UsageError } from "../stages.ts";
 import { chromiumSkipReason, launchChromium } from "./chromium.ts";
@@ -120,11 +123,12 @@ const PROTECTED: Record<number, { password: string; owner: string; others: strin
 const PICTURED = [...Object.keys(SCENES), ...Object.keys(DIRECTORIES), ...Object.keys(PROTECTED)].map(Number).sort((a, b) => a - b);
 
 function usage(): string {
-  return `Usage: npm run screenshots [-- <stage>...]
+  return `Usage: npm run screenshots [-- <stage>... | classroom]
 
 Starts the solutions of stages ${PICTURED.join(", ")} (or only those given) one at a time, plays a short
 conversation (stage 08: fills a few rooms; stage 09: a protected room, asked for, owned, deleted) and
 writes light and dark, desktop and phone pictures of the chat page to ${relative(REPO_ROOT, OUT_DIR)}/.
+Then (or, with "classroom", only) the instructor's classroom dashboard, desktop and phone.
 Needs Chromium (Debian/Ubuntu: sudo apt-get install chromium, or set CHROMIUM_PATH).`;
 }
 
@@ -134,7 +138,9 @@ async function main(args: string[]): Promise<number> {
     console.log(usage());
     return 0;
   }
-  const stages = positionals.length > 0 ? positionals.map((text) => parseStage(text).number) : PICTURED;
+  const classroom = positionals.length === 0 || positionals.includes("classroom");
+  const given = positionals.filter((text) => text !== "classroom");
+  const stages = positionals.length === 0 ? PICTURED : given.map((text) => parseStage(text).number);
   const unpictured = stages.filter((stage) => !PICTURED.includes(stage));
   if (unpictured.length > 0) throw new UsageError(`No pictures of stage ${unpictured.join(", ")}: choose among ${PICTURED.join(", ")}.\n\n${usage()}`);
   const missing = chromiumSkipReason();
@@ -152,6 +158,14 @@ async function main(args: string[]): Promise<number> {
         if (DIRECTORIES[stage]) await shootDirectory(browser, server, stage);
         else if (PROTECTED[stage]) await shootProtected(browser, server, stage);
         else await shoot(browser, server, stage);
+      } finally {
+        await server.stop();
+      }
+    }
+    if (classroom) {
+      const server = await startClassroom({ stateDir });
+      try {
+        await shootClassroom(browser, server);
       } finally {
         await server.stop();
       }
@@ -436,6 +450,125 @@ function sendAndWait(socket: WebSocket, message: string, to?: string): Promise<v
 
 async function waitForMessages(page: Page, count: number): Promise<void> {
   if (count > 0) await page.locator("#messages > li").nth(count - 1).waitFor({ timeout: WAIT_MS });
+}
+
+/** The classroom pictures' "now" (10:32 UTC on the workshop day), and where the dashboard seems to be. */
+const CLASSROOM_NOW = Date.UTC(2026, 4, 14, 10, 32, 0);
+const CLASSROOM_ORIGIN = "http://localhost:8790";
+/** How many checks `npm run check -- <N>` runs (those of stages 1 to N), for N = 1 … 10. */
+const CHECKS_UP_TO = [14, 20, 29, 31, 42, 45, 58, 70, 90, 98];
+const FAILS = {
+  broadcast: { stage: 2, title: "every client sees every message in the same order", hint: "Broadcast from the object, in the order it receives messages: loop over this.ctx.getWebSockets() and send each the same frame." },
+  history: { stage: 3, title: "history survives the object's eviction", hint: "Keep messages in this.ctx.storage, not in a field of the object: a field is lost when the runtime evicts the object." },
+  presence: { stage: 5, title: "who is here is right after the object hibernates", hint: "Derive the names from this.ctx.getWebSockets() and each socket's attachment, not from a Map that hibernation empties." },
+  directory: { stage: 8, title: "a room appears in the directory while someone is in it", hint: "Tell the lobby object when a room's count of people changes, from webSocketMessage's join and from webSocketClose." },
+};
+/**
+ * The room in the pictures: who passed which stages, which stage they fail (how many of its checks
+ * pass, and the first failing one), how many minutes ago they last checked, and for how many
+ * minutes the same check has failed. Grace is stuck; Edsger left; Hedy has not checked yet.
+ */
+type Seat = { name: string; passed: number; failing?: { passing: number; check: (typeof FAILS)[keyof typeof FAILS] }; checked?: number; since?: number; left?: true };
+const SEATS: Seat[] = [
+  { name: "Ada Lovelace", passed: 6, checked: 1 },
+  { name: "Grace", passed: 2, failing: { passing: 24, check: FAILS.history }, checked: 1, since: 14 },
+  { name: "Linus", passed: 2, failing: { passing: 25, check: FAILS.history }, checked: 2, since: 4 },
+  { name: "Margaret", passed: 4, failing: { passing: 38, check: FAILS.presence }, checked: 3, since: 3 },
+  { name: "Alan", passed: 2, failing: { passing: 26, check: FAILS.history }, checked: 0, since: 6 },
+  { name: "Barbara Liskov", passed: 7, failing: { passing: 64, check: FAILS.directory }, checked: 5, since: 5 },
+  { name: "Ken", passed: 1, failing: { passing: 16, check: FAILS.broadcast }, checked: 8, since: 8 },
+  { name: "Edsger", passed: 1, checked: 25, left: true },
+  { name: "Hedy", passed: 0 },
+];
+
+/** A report of `npm run check -- <N>` for each stage a seat checked, as membership.ts builds them. */
+function seatReport(seat: Seat): Report {
+  const stageOf = (n: number, passing: number, check?: Seat["failing"]): StageReport => {
+    const total = CHECKS_UP_TO[n - 1];
+    const checks = Array.from({ length: total }, (_, i) => ({
+      stage: n,
+      title: check && i === passing ? check.check.title : `check ${i + 1} of stage ${label(n)}`,
+      passed: i < passing,
+    }));
+    return check
+      ? { stage: n, status: "failing", checks, firstFailing: { stage: check.check.stage, title: check.check.title, hint: check.check.hint } }
+      : { stage: n, status: "passed", checks };
+  };
+  const results = Array.from({ length: seat.passed }, (_, i) => stageOf(i + 1, CHECKS_UP_TO[i]));
+  if (seat.failing) results.push(stageOf(seat.passed + 1, seat.failing.passing, seat.failing));
+  return { kit: "hello-chat 1.0.0", at: Date.now(), results };
+}
+
+/**
+ * The instructor's dashboard (classroom-dashboard{,-phone}.png): the seats join and report over HTTP,
+ * the page is shown at http://localhost:8790 with its clock fixed (page.clock), and its socket is bridged
+ * to the real server with each attendee's times moved back by their seat's minutes, so Grace's
+ * 14 minutes on one check are what the page itself finds stuck.
+ */
+async function shootClassroom(browser: Browser, server: Classroom): Promise<void> {
+  for (const seat of SEATS) {
+    const { id, secret } = (await api(server, "POST", `/api/sessions/${server.code}/attendees`, { body: { name: seat.name } })) as { id: string; secret: string };
+    if (seat.checked !== undefined) await api(server, "POST", `/api/sessions/${server.code}/reports`, { body: seatReport(seat), token: `${id}.${secret}` });
+    if (seat.left) await api(server, "DELETE", `/api/sessions/${server.code}/attendees/me`, { token: `${id}.${secret}` });
+  }
+  const context = await newContext(browser);
+  await context.clock.setFixedTime(CLASSROOM_NOW);
+  const page = await context.newPage();
+  await page.route(`${CLASSROOM_ORIGIN}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    await route.fulfill({ response: await route.fetch({ url: `${server.origin}${url.pathname}${url.search}` }) });
+  });
+  await page.routeWebSocket(`${CLASSROOM_ORIGIN.replace("http", "ws")}/api/**`, (route: WebSocketRoute) => {
+    const url = new URL(route.url());
+    // The page sends its key as a subprotocol; so does the bridge.
+    const upstream = new WebSocket(`ws://127.0.0.1:${server.port}${url.pathname}${url.search}`, ["classroom", `key.${server.key}`]);
+    upstream.addEventListener("message", (event) => route.send(onClassroomClock(String(event.data))));
+    upstream.addEventListener("close", () => route.close());
+    route.onMessage((text) => upstream.readyState === WebSocket.OPEN && upstream.send(String(text)));
+    route.onClose(() => upstream.close());
+  });
+  await page.goto(`${CLASSROOM_ORIGIN}/c/${server.code}/dashboard#key=${server.key}`);
+  await page.locator(`#grid tbody tr`).nth(SEATS.length - 1).waitFor({ timeout: WAIT_MS });
+  await page.locator(`#grid td[data-state=stuck]`).waitFor({ timeout: WAIT_MS });
+  await page.locator("#most-failed:not([hidden])").waitFor({ timeout: WAIT_MS });
+  const settle = () => page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))");
+  for (const [size, viewport, file] of [["desktop", { width: 1280, height: 900 }, "classroom-dashboard.png"], ["phone", SIZES.phone, "classroom-dashboard-phone.png"]] as const) {
+    await page.setViewportSize(viewport);
+    await settle();
+    // On a phone the grid scrolls in its box under the names: bring Grace's stuck cell into view.
+    if (size === "phone") {
+      await page.evaluate("document.querySelector('#grid td[data-state=stuck]').scrollIntoView({ inline: 'center', block: 'nearest' }); scrollTo(0, 0)");
+      await settle();
+    }
+    const path = join(OUT_DIR, file);
+    await page.screenshot({ path, animations: "disabled", caret: "hide", fullPage: size === "desktop" });
+    console.log(`wrote ${relative(REPO_ROOT, path)}`);
+  }
+  await context.close();
+}
+
+/** A dashboard frame on the pictures' clock: the server's now is CLASSROOM_NOW, each seat's times as long ago as it says. */
+function onClassroomClock(text: string): string {
+  if (text === "pong") return text;
+  const frame = JSON.parse(text) as { now: number; attendees?: AttendeeView[]; attendee?: AttendeeView };
+  const shift = CLASSROOM_NOW - frame.now;
+  const move = (attendee: AttendeeView): AttendeeView => {
+    const seat = SEATS.find((s) => s.name === attendee.name);
+    const ago = (time: number | null, minutes = 0) => (time === null ? null : time + shift - minutes * 60_000);
+    return {
+      ...attendee,
+      joinedAt: ago(attendee.joinedAt, 40)!,
+      lastReportAt: ago(attendee.lastReportAt, seat?.checked),
+      leftAt: ago(attendee.leftAt, seat?.left ? 20 : 0),
+      stages: attendee.stages.map((stage) => ({ ...stage, reportedAt: ago(stage.reportedAt, seat?.checked)!, failingSince: ago(stage.failingSince, seat?.since) })),
+    };
+  };
+  return JSON.stringify({
+    ...frame,
+    now: CLASSROOM_NOW,
+    ...(frame.attendees && { attendees: frame.attendees.map(move) }),
+    ...(frame.attendee && { attendee: move(frame.attendee) }),
+  });
 }
 
 await run(main);

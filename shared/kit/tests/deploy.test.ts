@@ -2,7 +2,7 @@
 // that bundles a stage offline, without an account.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -75,6 +75,26 @@ describe("npm run deploy", () => {
     assert.match(result.stdout, /env\.CHAT \(Chat\)\s+Durable Object/);
     assert.match(result.stdout, /env\.LOBBY \(Lobby\)\s+Durable Object/);
     assert.match(readFileSync(join(dir, "index.js"), "utf8"), /var Lobby = class extends DurableObject/);
+  });
+
+  test("classroom:deploy -- --dry-run bundles the classroom with its Session object and its own CREATE_KEY, made once and kept private", () => {
+    const state = join(outdir, "state");
+    const run = () => spawnSync(process.execPath, [join(REPO_ROOT, "shared/kit/classroom/deploy.ts"), "--dry-run", "--outdir", join(outdir, "classroom")], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CHAT_STATE_DIR: state, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    });
+    const result = run();
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /env\.SESSIONS \(Session\)\s+Durable Object/);
+    assert.match(result.stdout, /env\.CREATE_KEY \("\(hidden\)"\)/);
+    assert.match(readFileSync(join(outdir, "classroom", "worker.js"), "utf8"), /var Session = class extends DurableObject/);
+    const secrets = join(state, "classroom", "deploy-secrets.json");
+    const key = JSON.parse(readFileSync(secrets, "utf8")).CREATE_KEY;
+    assert.match(key, /^[\w-]{43}$/);
+    assert.equal(statSync(secrets).mode & 0o077, 0, "only its owner may read it");
+    assert.equal(run().status, 0);
+    assert.equal(JSON.parse(readFileSync(secrets, "utf8")).CREATE_KEY, key, "the second deploy keeps the key the first one uploaded");
   });
 
   test("--help explains the command", () => {

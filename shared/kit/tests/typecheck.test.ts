@@ -18,7 +18,7 @@ function run(script: string, args: string[]) {
 import { foldersWithConfig } from "../worker-settings.ts";
 
 // A stage folder with its own wrangler.jsonc has its own Env, so its own project.
-for (const project of ["tsconfig.json", "shared/kit/tsconfig.json", ...foldersWithConfig().map((folder) => `${folder}/tsconfig.json`)]) {
+for (const project of ["tsconfig.json", "shared/kit/tsconfig.json", "shared/classroom/tsconfig.json", ...foldersWithConfig().map((folder) => `${folder}/tsconfig.json`)]) {
   test(`TypeScript: ${project} has no errors`, () => {
     const { status, output } = run("node_modules/typescript/bin/tsc", ["-p", project]);
     assert.equal(status, 0, output);
