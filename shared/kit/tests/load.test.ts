@@ -68,7 +68,7 @@ describe("npm run bench options", () => {
   test("--only with an unknown part is a usage error (exit 2)", () => {
     const result = bench("--only", "fanout,speed");
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /--only takes some of fanout, join, rooms, storm, commands/);
+    assert.match(result.stderr, /--only takes some of fanout, join, rooms, storm, classroom, commands/);
   });
 
   test("--solution takes stages with a fan-out: 1 is a usage error (exit 2), and so is a stage that does not exist", () => {
