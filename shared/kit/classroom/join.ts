@@ -3,7 +3,7 @@
 import { codeOf } from "../../classroom/report.ts";
 import { parseOptions, run } from "../cli.ts";
 import { UsageError } from "../stages.ts";
-import { causeOf, readMembership, writeMembership } from "./membership.ts";
+import { causeOf, membershipFile, readMembership, writeMembership } from "./membership.ts";
 
 const USAGE = `Usage: npm run classroom:join -- <address> --as <your name>
 
@@ -29,44 +29,49 @@ async function main(args: string[]): Promise<number> {
   const name = values.as?.trim();
   if (!name) throw new UsageError(`Say which name the instructor sees: --as "Ada L".\n\n${USAGE}`);
 
-  const before = readMembership();
+  const { ok, lines } = await joinClassroom(url.origin, code, name);
+  (ok ? console.log : console.error)(lines.join("\n"));
+  return ok ? 0 : 1;
+}
+
+/** Joins the session `code` at `origin` as `name`, keeping the secret in `file`; what to print. */
+export async function joinClassroom(origin: string, code: string, name: string, file = membershipFile()): Promise<{ ok: boolean; lines: string[] }> {
+  const before = readMembership(file);
   if (before?.code === code) {
     // The same session at a new address (the instructor's laptop moved networks, say): keep the seat.
-    if (before.origin !== url.origin) writeMembership({ ...before, origin: url.origin });
-    console.log(
-      `This checkout already reports to classroom ${code} as ${before.name}` +
-        (before.origin !== url.origin ? `, now at ${url.origin}.` : ".") +
-        " To change your name: npm run classroom:leave, then join again.",
-    );
-    return 0;
+    if (before.origin !== origin) writeMembership({ ...before, origin }, file);
+    const where = before.origin !== origin ? `, now at ${origin}.` : ".";
+    return { ok: true, lines: [`This checkout already reports to classroom ${code} as ${before.name}${where} To change your name: npm run classroom:leave, then join again.`] };
   }
   let response: Response;
   try {
-    response = await fetch(`${url.origin}/api/sessions/${code}/attendees`, {
+    response = await fetch(`${origin}/api/sessions/${code}/attendees`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ name }),
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    console.error(
-      `Could not reach the classroom at ${url.origin} (${causeOf(error)}).\n` +
+    return {
+      ok: false,
+      lines: [
+        `Could not reach the classroom at ${origin} (${causeOf(error)}).`,
         "Is the address exactly the one shown, and is this laptop on the same network as the instructor's?",
-    );
-    return 1;
+      ],
+    };
   }
   const body = (await response.json().catch(() => ({ error: `HTTP ${response.status}` }))) as { id: string; secret: string; name: string; error?: string };
-  if (!response.ok) {
-    console.error(`The classroom said no: ${body.error}`);
-    return 1;
-  }
-  writeMembership({ origin: url.origin, code, name: body.name, id: body.id, secret: body.secret });
-  if (before) console.log(`(This checkout no longer reports to classroom ${before.code}.)`);
-  console.log(
-    `Joined classroom ${code} as ${body.name}. From now on every npm run check reports your results there.\n` +
+  if (!response.ok) return { ok: false, lines: [`The classroom said no: ${body.error}`] };
+  writeMembership({ origin, code, name: body.name, id: body.id, secret: body.secret }, file);
+  return {
+    ok: true,
+    lines: [
+      ...(before ? [`(This checkout no longer reports to classroom ${before.code}.)`] : []),
+      `Joined classroom ${code} as ${body.name}. From now on every npm run check reports your results there.`,
       "npm run classroom:leave stops it.",
-  );
-  return 0;
+    ],
+  };
 }
 
-await run(main);
+// Only as a command: the kit's tests import joinClassroom.
+if (import.meta.main) await run(main);

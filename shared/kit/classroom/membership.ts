@@ -18,16 +18,15 @@ export function membershipFile(): string {
   return process.env.CLASSROOM_JOIN_FILE ?? join(REPO_ROOT, ".state", "classroom-join.json");
 }
 
-export function readMembership(): Membership | undefined {
+export function readMembership(file = membershipFile()): Membership | undefined {
   try {
-    return JSON.parse(readFileSync(membershipFile(), "utf8"));
+    return JSON.parse(readFileSync(file, "utf8"));
   } catch {
     return undefined;
   }
 }
 
-export function writeMembership(membership: Membership): void {
-  const file = membershipFile();
+export function writeMembership(membership: Membership, file = membershipFile()): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(membership, null, 2) + "\n");
   // The secret is this checkout's alone.
