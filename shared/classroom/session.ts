@@ -185,8 +185,10 @@ export class Session extends DurableObject<Env> {
   /** The attendee a token belongs to, or 401/403 JSON. Tokens are "<id>.<secret>". */
   private async attendeeOf(token: string): Promise<AttendeeRow | Response> {
     const [id, secret] = token.split(".");
+    const hash = secret ? await sha256(secret) : undefined;
+    // The row is read after the await, so a report, a leave or a new join that came in meanwhile counts.
     const [row] = this.sql.exec<AttendeeRow>("SELECT * FROM attendees WHERE id = ?", id ?? "").toArray();
-    if (!row || !secret || !sameHash(row.secret_hash, await sha256(secret))) {
+    if (!row || !hash || !sameHash(row.secret_hash, hash)) {
       return jsonError(403, "This checkout has not joined this session (or left it): npm run classroom:join -- <address> --as <your name>.");
     }
     if (row.left_at !== null) return jsonError(403, "You left this session: npm run classroom:join to join again.");
