@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parse } from "jsonc-parser";
 import { before, describe, test } from "node:test";
+import { MAX_REPORT_BYTES, readReport } from "../../classroom/report.ts";
+import { reportOf } from "../classroom/membership.ts";
 import { REPO_ROOT } from "../paths.ts";
 import { runChecks, suitePassed, type SuiteResult, type TargetResult } from "../run-checks.ts";
 import { currentStarters, starterFiles } from "../starters.ts";
@@ -52,6 +54,17 @@ describe("solutions", () => {
       for (const check of kitChecks) assert.ok(check.passed, `${check.name}\n${check.error}`);
     });
   }
+});
+
+describe("the classroom", () => {
+  test("a progress table of every stage, as the starters' checks leave it, is a report the classroom accepts", () => {
+    // The largest report an attendee sends: every stage folder, every check (the starters fail some, so hints too).
+    const report = reportOf(STAGES.map((stage) => resultOf("steps", stage.number)));
+    const accepted = readReport(JSON.parse(JSON.stringify(report)), STAGES.map((stage) => stage.number));
+    assert.equal(typeof accepted, "object", String(accepted));
+    const bytes = Buffer.byteLength(JSON.stringify(report));
+    assert.ok(bytes <= MAX_REPORT_BYTES, `${bytes} bytes, over MAX_REPORT_BYTES`);
+  });
 });
 
 describe("starters", () => {
