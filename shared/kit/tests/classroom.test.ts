@@ -13,6 +13,7 @@ import { joinClassroom } from "../classroom/join.ts";
 import { sendReport, type Membership } from "../classroom/membership.ts";
 import { startClassroom, type Classroom } from "../dev-server.ts";
 import { freePort } from "../free-port.ts";
+import { lanUrls } from "../lan.ts";
 import { REPO_ROOT } from "../paths.ts";
 import type { TargetResult } from "../run-checks.ts";
 import { STAGES } from "../stages.ts";
@@ -220,6 +221,23 @@ describe("a workshop of 30", () => {
   });
 });
 
+describe("the commands explain themselves", () => {
+  test("--help of classroom, classroom:join and classroom:deploy: exit 0 and their usage; a stray argument: exit 2", () => {
+    for (const [script, usage] of [
+      ["classroom/serve.ts", /^Usage: npm run classroom \[-- --port <P>\] \[--lan\] \[--session <CODE>\] \[--at <address>\]/],
+      ["classroom/join.ts", /^Usage: npm run classroom:join -- <address> --as <your name>/],
+      ["classroom/deploy.ts", /^Usage: npm run classroom:deploy \[-- --dry-run\]/],
+    ] as const) {
+      const { status, stdout } = kit(script, ["--help"]);
+      assert.equal(status, 0, script);
+      assert.match(stdout, usage);
+    }
+    const stray = kit("classroom/serve.ts", ["now"]);
+    assert.equal(stray.status, 2);
+    assert.match(stray.stderr, /npm run classroom takes no now\./);
+  });
+});
+
 describe("a classroom that cannot be reached never fails a check", () => {
   let silent: Server;
   let silentPort = 0;
@@ -254,13 +272,21 @@ describe("a classroom that cannot be reached never fails a check", () => {
 });
 
 describe("the session outlives the server", () => {
-  test("npm run classroom -- --session CODE reopens it, with everyone's results", async () => {
+  test("npm run classroom -- --session CODE --lan reopens it, with everyone's results, for the laptops on the network", async () => {
     await classroom.stop();
-    classroom = await startClassroom({ stateDir: join(dir, "state"), args: ["--session", classroom.code] });
+    classroom = await startClassroom({ stateDir: join(dir, "state"), args: ["--session", classroom.code, "--lan"] });
     assert.match(classroom.output(), new RegExp(`Classroom session ${classroom.code} \\(reopened\\)`));
     const { attendees } = await snapshot();
     assert.equal(attendees.length, ATTENDEES);
     assert.equal(attendees.filter((a) => a.stages.length > 0).length, ATTENDEES);
+    // The join line names this computer's network address (or says there is none), and it answers there.
+    const [lan] = lanUrls(classroom.port);
+    if (!lan) {
+      assert.match(classroom.output(), /no network address found: is this computer on the Wi-Fi\?/);
+      return;
+    }
+    assert.match(classroom.output(), new RegExp(`npm run classroom:join -- ${lan}c/${classroom.code} --as`));
+    assert.equal((await fetch(`${lan}c/${classroom.code}`)).status, 200);
   });
 
   test("--at opens a new session on a classroom served elsewhere (a deployed one), starting nothing here", () => {
@@ -270,6 +296,12 @@ describe("the session outlives the server", () => {
     assert.ok(code && code !== classroom.code, stdout);
     assert.match(stdout, new RegExp(`^Dashboard: ${classroom.origin}/c/${code}/dashboard#key=[\\w-]{43}$`, "m"));
     assert.match(stdout, new RegExp(`npm run classroom:join -- ${classroom.origin}/c/${code} --as`));
+  });
+
+  test("a port in use is refused in words, with a free one to try", () => {
+    const { status, stderr } = kit("classroom/serve.ts", ["--port", String(classroom.port)]);
+    assert.equal(status, 1);
+    assert.match(stderr, new RegExp(`^Port ${classroom.port} is already in use \\(a second npm run classroom\\?\\)\\.\\nStop it, or choose another: npm run classroom -- --port \\d+\\n$`));
   });
 
   test("a session this computer did not open is refused in words", () => {
