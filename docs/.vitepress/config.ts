@@ -1,16 +1,19 @@
 // The workshop guide. Pages are in docs/; code they show is read from steps/ and
 // solutions/ at build time (shared/kit/docs/code-from-files.ts), never pasted, and each
 // stage's "Common mistakes" table from the catalogue that `npm test` proves
-// (shared/checks/mistakes/).
+// (shared/checks/mistakes/). Where the code is comes from package.json's `repository`
+// (shared/kit/docs/repository.ts): the setup page's clone command, the nav link, "Edit this page".
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitepress";
 import { catalogue } from "../../shared/checks/mistakes/catalogue.ts";
 import { codeFromFiles } from "../../shared/kit/docs/code-from-files.ts";
-import { editLinkPattern } from "../../shared/kit/docs/edit-link.ts";
+import { repository, themeLinks } from "../../shared/kit/docs/repository.ts";
 import { STAGES, type Stage } from "../../shared/kit/stages.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MISTAKES = await catalogue();
+const REPOSITORY = repository(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).repository);
 
 /** A stage's entry in the sidebar: "03 · Persistence". */
 function stageLink(stage: Stage) {
@@ -23,8 +26,10 @@ export default defineConfig({
   lang: "en",
   // Links to the chat at http://localhost:8787/ are meant for the reader's own machine.
   ignoreDeadLinks: "localhostLinks",
+  // The chat page's own icon (docs/public/favicon.svg), in every page's HTML.
+  head: [["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }]],
   markdown: {
-    config: (md) => codeFromFiles(md, { root: REPO_ROOT, mistakes: MISTAKES }),
+    config: (md) => codeFromFiles(md, { root: REPO_ROOT, mistakes: MISTAKES, repository: REPOSITORY }),
   },
   themeConfig: {
     nav: [
@@ -70,8 +75,8 @@ export default defineConfig({
       },
     ],
     search: { provider: "local" },
-    // The origin remote on GitHub/GitLab (or DOCS_REPO_URL), else VS Code on this machine.
-    editLink: { pattern: editLinkPattern(REPO_ROOT), text: "Edit this page" },
+    // socialLinks and editLink: none unless package.json names a GitHub or GitLab repository.
+    ...themeLinks(REPOSITORY),
     outline: { level: [2, 3] },
     docFooter: { prev: "Previous", next: "Next" },
   },

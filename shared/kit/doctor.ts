@@ -1,7 +1,7 @@
 // `npm run doctor [-- --port <P>]`: the preflight to run before a workshop. Each check says what
 // it found and, when something is wrong, the one thing to do about it. Works offline.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromiumPath } from "./browser/chromium.ts";
 import { parseOptions, run } from "./cli.ts";
@@ -53,15 +53,32 @@ async function main(args: string[]): Promise<number> {
 }
 
 function node(): Finding {
-  const [major, minor] = process.versions.node.split(".").map(Number);
+  // The kit's Node arrives through the "node" package's install script. When npm skips install
+  // scripts, node_modules/.bin/node never appears and `npm run` quietly uses whatever `node` is
+  // on PATH, so check the kit's own binary, not only the Node running this file.
+  const wanted = `v${JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).devDependencies.node}`;
   const kitNode = join(REPO_ROOT, "node_modules/.bin", process.platform === "win32" ? "node.cmd" : "node");
-  if (!existsSync(kitNode)) {
-    return { level: "fail", text: `The kit's own Node.js is not installed (${kitNode} is missing)`, fix: "run npm install in the kit's folder." };
+  const kitVersion = existsSync(kitNode) ? output(kitNode, ["--version"]) : undefined;
+  if (kitVersion !== wanted) {
+    const why = !existsSync(kitNode) ? `${kitNode} is missing` : kitVersion ? `it is ${kitVersion}` : `${kitNode} does not run`;
+    // `npm install` would not help: it leaves a package that is already in node_modules alone,
+    // skipped script or not. `npm ci` installs everything again, with the install scripts.
+    if (output("npm", ["config", "get", "ignore-scripts"]) === "true") {
+      return {
+        level: "fail",
+        text: `npm is set to skip install scripts (ignore-scripts=true), so the kit's Node.js ${wanted} was never installed (${why})`,
+        fix: "run npm ci --ignore-scripts=false in the kit's folder.",
+      };
+    }
+    return { level: "fail", text: `The kit's own Node.js ${wanted} is not installed (${why})`, fix: "run npm ci in the kit's folder." };
   }
-  if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
+  // The same version elsewhere (a system Node 24.21.0) runs the kit just as well.
+  if (process.version !== wanted) {
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    const old = major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1]);
     return {
-      level: "fail",
-      text: `Node.js ${process.version} runs the kit, but Wrangler needs ${MIN_NODE.join(".")} or newer`,
+      level: old ? "fail" : "warn",
+      text: `Node.js ${process.version} (${process.execPath}) runs the kit, not the kit's own ${wanted}${old ? `; Wrangler needs ${MIN_NODE.join(".")} or newer` : ""}`,
       fix: "start the kit's commands with npm run (it puts the kit's Node.js first), not with node directly.",
     };
   }
@@ -139,7 +156,8 @@ function chromium(): Finding {
 
 /** The first line a program prints, or undefined when it cannot run. */
 function output(command: string, args: string[]): string | undefined {
-  const result = spawnSync(command, args, { encoding: "utf8", timeout: 30_000, shell: process.platform === "win32" });
+  // In the kit's folder, so that npm reads the kit's own .npmrc, if it has one.
+  const result = spawnSync(command, args, { cwd: REPO_ROOT, encoding: "utf8", timeout: 30_000, shell: process.platform === "win32" });
   return result.status === 0 ? result.stdout.trim().split("\n")[0] : undefined;
 }
 

@@ -7,6 +7,8 @@
 // a protected room, stage-09-{password,owner,deleted}-…: the page asking for the password, the
 // owner's page with its Delete room button, and a member's page once the owner deleted the room.
 // Stage 10 has stage-10-retention-…: a room with its "Messages are kept for 7 days." line.
+// Stage 06 ends on the rate limit: the viewer's last message refused, the notice under the input.
+// `npm run screenshots -- 6` makes one stage's pictures alone (several stages: `-- 5 6`).
 // `npm run screenshots -- classroom` makes classroom-dashboard{,-phone}.png alone: the instructor's
 // dashboard of a real `npm run classroom` server, its attendees joined and reporting over HTTP.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -41,9 +43,11 @@ type Line = [name: string, message: string, to?: string];
  * What happens in the room before the screenshot, per stage. The others write `before`, which the
  * viewer then finds in the history; `live` once the viewer is there (private messages are never
  * stored, so they must come then); the viewer types `after`, then may choose `writingTo` in the
- * online list, so the composer shows whom it writes to.
+ * online list, so the composer shows whom it writes to. With `refused`, the viewer then sends one
+ * more message just after another connection of the same name spent its whole bucket (stage 06):
+ * the server refuses it, and the page keeps it in the input with the rate-limit notice under it.
  */
-const SCENES: Record<number, { others: string[]; before: Line[]; live?: Line[]; after: string[]; writingTo?: string; picture?: string }> = {
+const SCENES: Record<number, { others: string[]; before: Line[]; live?: Line[]; after: string[]; writingTo?: string; refused?: string; picture?: string }> = {
   // Echo: only the viewer, who hears themselves.
   1: { others: [], before: [], after: ["Hello? Is this thing on?", "It echoes! On to step 2."] },
   3: {
@@ -72,6 +76,7 @@ const SCENES: Record<number, { others: string[]; before: Line[]; live?: Line[]; 
       ["Linus", "Try a burst and watch the notice next to the input."],
     ],
     after: ["Nice work, everyone. See you at the break!"],
+    refused: "And one more, too fast!",
   },
   7: {
     others: ["Grace", "Linus"],
@@ -205,11 +210,41 @@ async function shoot(browser: Browser, server: DevServer, stage: number): Promis
     }
     if (stage >= 5) await page.getByText(`${others.length + 1} online`).first().waitFor({ timeout: WAIT_MS });
     if (scene.writingTo) await page.locator("#people-list").getByRole("button", { name: scene.writingTo, exact: true }).click();
+    if (scene.refused) await showRateLimited(page, server, scene.refused);
     await page.locator("#message").blur();
     await capture(page, scene.picture ? `${label(stage)}-${scene.picture}` : label(stage));
     await context.close();
   } finally {
     for (const socket of others) socket.close();
+  }
+}
+
+/**
+ * Stage 06's notice: the viewer's bucket is emptied from a second connection of the same name
+ * (with frames that are not messages, which cost a token too but show in nobody's page), then the
+ * page sends `text` at once and is refused. The page's clock stands still from then on, so the
+ * notice, which counts down to the next token (at most 1 s away), stays for every picture.
+ */
+async function showRateLimited(page: Page, server: DevServer, text: string): Promise<void> {
+  await page.locator("#message").fill(text);
+  const spender = await joinRoom(server, ROOM, VIEWER);
+  try {
+    await page.clock.setFixedTime(Date.now());
+    for (let frames = 0; ; frames++) {
+      if (frames === 20) throw new Error("the server never answered rate_limited");
+      const answer = new Promise<{ type?: string; code?: string }>((resolve) =>
+        spender.addEventListener("message", (event) => resolve(JSON.parse(String(event.data))), { once: true }),
+      );
+      spender.send("not json");
+      const frame = await answer;
+      if (frame.type === "error" && frame.code === "rate_limited") break;
+    }
+    await page.keyboard.press("Enter");
+    await page.locator("#send-error", { hasText: "Slow down" }).waitFor({ timeout: WAIT_MS });
+    const sent = await page.locator("#messages > li", { hasText: text }).count();
+    if (sent > 0) throw new Error("the message meant to be refused was sent: the bucket refilled first (a slow machine?); run it again");
+  } finally {
+    spender.close();
   }
 }
 

@@ -7,11 +7,15 @@
 //   <<< diff @/solutions/02-broadcast/src/index.ts @/solutions/03-persistence/src/index.ts
 //   <<< section @/steps/03-persistence/README.md#check-it         a README section, as markdown
 //   <<< mistakes 03-persistence                                   the stage's mistakes, as a table
+//   <<< clone                                                     how to get the kit (see repository.ts)
 //
 // `@/` is the repository root (VitePress's own `@` is the docs folder, which holds no code);
 // other paths are relative to the page. This rule takes over every `<<<` line from
 // VitePress's snippet rule: in VitePress 1.6 a missing file stops the build with a bare
 // ENOENT stack that names no page, and a missing #region builds anyway, showing the whole file.
+//
+// A file in steps/ is shown as the kit shipped it, from the snapshot in shared/kit/starters.json
+// (see starters.ts): the reader edits steps/, and the guide they build must still show the starter.
 //
 // The mistakes tables come from the catalogue in shared/checks/mistakes/, which `npm test` proves
 // mistake by mistake, so a page cannot promise a check that does not catch what it says. The
@@ -22,8 +26,10 @@ import { dirname, extname, join, relative, resolve } from "node:path";
 import type { MarkdownRenderer } from "vitepress";
 import type { Mistake } from "../../checks/mistakes/mistake.ts";
 import type { Stage } from "../stages.ts";
+import type { Files } from "../starters.ts";
 import { unifiedDiff } from "../unified-diff.ts";
 import { extractDeclaration } from "./declarations.ts";
+import { getTheCode, type Repository } from "./repository.ts";
 
 // VitePress bundles its own markdown-it types; these are the ones its config hook passes.
 type BlockRule = Parameters<MarkdownRenderer["block"]["ruler"]["before"]>[2];
@@ -35,7 +41,10 @@ export type MistakesCatalogue = readonly { stage: Stage; mistakes: readonly Mist
 
 const LANGUAGES: Record<string, string> = { ".ts": "ts", ".js": "js", ".json": "json", ".jsonc": "jsonc", ".md": "md" };
 
-export function codeFromFiles(md: MarkdownRenderer, { root, mistakes }: { root: string; mistakes?: MistakesCatalogue }): void {
+export function codeFromFiles(
+  md: MarkdownRenderer,
+  { root, mistakes, repository }: { root: string; mistakes?: MistakesCatalogue; repository?: Repository },
+): void {
   md.block.ruler.before("snippet", "code-from-files", (state, startLine, _endLine, silent) => {
     const start = state.bMarks[startLine] + state.tShift[startLine];
     const line = state.src.slice(start, state.eMarks[startLine]);
@@ -50,6 +59,15 @@ export function codeFromFiles(md: MarkdownRenderer, { root, mistakes }: { root: 
     };
     const read = (written: string) => {
       const file = written.startsWith("@/") ? join(root, written.slice(2)) : resolve(dirname(page), written);
+      const [top, stage, ...path] = relative(root, file).split(/[\\/]/);
+      if (top === "steps") {
+        const snapshot = join(root, "shared/kit/starters.json");
+        const starters = JSON.parse(readFileSync(snapshot, "utf8")) as Record<string, Files | undefined>;
+        const text = starters[stage]?.[path.join("/")];
+        if (text === undefined) fail(`file not found: ${relative(root, file)} (in shared/kit/starters.json, the starters as shipped)`);
+        env.includes?.push(snapshot);
+        return { file, text };
+      }
       if (!existsSync(file) || !statSync(file).isFile()) fail(`file not found: ${relative(root, file)}`);
       // The dev server reloads the page when a file it shows changes.
       env.includes?.push(file);
@@ -75,6 +93,9 @@ export function codeFromFiles(md: MarkdownRenderer, { root, mistakes }: { root: 
       const section = markdownSection(text, slug);
       if (section === undefined) fail(`${relative(root, file)} has no heading whose slug is "${slug}"`);
       state.md.block.parse(section, state.md, state.env, state.tokens);
+    } else if (args[0] === "clone") {
+      if (args.length !== 1) fail("expected: <<< clone, with nothing else on the line");
+      state.md.block.parse(getTheCode(repository), state.md, state.env, state.tokens);
     } else if (args[0] === "mistakes") {
       if (args.length !== 2) fail("expected: <<< mistakes <stage slug>, such as <<< mistakes 03-persistence");
       if (!mistakes) fail("no mistakes catalogue was given: codeFromFiles(md, { root, mistakes: await catalogue() })");

@@ -55,6 +55,14 @@ describe("the guide builds", () => {
     assert.deepEqual(external, []);
   });
 
+  test("with no repository in package.json: the setup page says how to get the code, and no page links a repository or an editor", (t) => {
+    const repository = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).repository;
+    if (repository) return t.skip("package.json names a repository: docs-copy.test.ts covers that case");
+    assert.match(readFileSync(join(DIST, "setup.html"), "utf8"), /Your instructor gives you the kit/);
+    const linked = filesUnder(DIST).filter((file) => extname(file) === ".html" && /href="vscode:|class="[^"]*edit-link|VPSocialLink/.test(readFileSync(file, "utf8")));
+    assert.deepEqual(linked.map((file) => relative(DIST, file)), []);
+  });
+
   test("every link to a section of a page finds that section (VitePress checks pages, not #anchors)", () => {
     const pages = filesUnder(DIST).filter((file) => extname(file) === ".html");
     const idsOf = new Map(pages.map((file) => [file, new Set([...readFileSync(file, "utf8").matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]))]));

@@ -1,7 +1,8 @@
 // npm run doctor: every line on a working machine, the advice when the port is taken, and a
 // failing exit code only when something required is missing.
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -58,18 +59,25 @@ describe("npm run doctor", () => {
   });
 });
 
-describe("npm run doctor on a broken install", () => {
-  // node_modules without workerd, and a file where the .state/ folder should be.
-  const kit = tempKit("doctor-broken", { linkNodeModules: false });
-  after(kit.remove);
+/** A copy of the kit whose node_modules links every package of the real one, and every
+ *  node_modules/.bin entry but those in `leaveOut`. */
+function brokenKit(name: string, leaveOut: string[]) {
+  const kit = tempKit(name, { linkNodeModules: false });
   const modules = join(REPO_ROOT, "node_modules");
   mkdirSync(join(kit.dir, "node_modules/.bin"), { recursive: true });
   for (const name of readdirSync(modules)) {
     if (name !== ".bin") symlinkSync(join(modules, name), join(kit.dir, "node_modules", name), "junction");
   }
   for (const name of readdirSync(join(modules, ".bin"))) {
-    if (name !== "workerd") symlinkSync(join(modules, ".bin", name), join(kit.dir, "node_modules/.bin", name));
+    if (!leaveOut.includes(name)) symlinkSync(join(modules, ".bin", name), join(kit.dir, "node_modules/.bin", name));
   }
+  return kit;
+}
+
+describe("npm run doctor on a broken install", () => {
+  // node_modules without workerd, and a file where the .state/ folder should be.
+  const kit = brokenKit("doctor-broken", ["workerd"]);
+  after(kit.remove);
   writeFileSync(join(kit.dir, ".state"), "");
 
   test("each failure has a Fix line, and the exit code is 1", async () => {
@@ -79,5 +87,66 @@ describe("npm run doctor on a broken install", () => {
     assert.match(stdout, /^ {2}✗ The kit cannot write to .*\.state: E\w+\n {6}Fix: clone the kit into a folder you own/m);
     assert.match(stdout, /^ {2}✓ Node\.js/m);
     assert.match(stdout, /2 required checks failed: see the Fix lines above, then run npm run doctor again\./);
+  });
+});
+
+describe("npm run doctor when the kit's Node never arrived", () => {
+  // What `npm install` leaves when it skips install scripts: the "node" package is there, but
+  // not the binary its script fetches, so npm links no node_modules/.bin/node.
+  const kit = brokenKit("doctor-no-node", ["node"]);
+  after(kit.remove);
+  const wanted = `v${JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).devDependencies.node}`;
+  // npm reads the user's settings from the file npm_config_userconfig names (instead of ~/.npmrc).
+  // An `npm test` above passes its own ignore-scripts down as npm_config_ignore_scripts: not here.
+  const npmrc = (text: string): Record<string, string> => {
+    writeFileSync(join(kit.dir, "user-npmrc"), text);
+    const env: Record<string, string | undefined> = { NO_COLOR: "1", npm_config_userconfig: join(kit.dir, "user-npmrc"), npm_config_ignore_scripts: undefined };
+    return env as Record<string, string>;
+  };
+
+  test("with ignore-scripts=true: says npm skipped the install scripts, and the command that runs them", async () => {
+    const { status, stdout } = kit.run("doctor.ts", ["--port", String(await freePort())], npmrc("ignore-scripts=true\n"));
+    assert.equal(status, 1, stdout);
+    assert.match(
+      stdout,
+      new RegExp(
+        `^ {2}✗ npm is set to skip install scripts \\(ignore-scripts=true\\), so the kit's Node\\.js ${wanted.replaceAll(".", "\\.")} was never installed \\(.*node_modules/\\.bin/node is missing\\)\n` +
+          ` {6}Fix: run npm ci --ignore-scripts=false in the kit's folder\\.$`,
+        "m",
+      ),
+    );
+    assert.match(stdout, /1 required check failed/);
+  });
+
+  test("without it: the kit's Node is missing, npm ci", async () => {
+    const { status, stdout } = kit.run("doctor.ts", ["--port", String(await freePort())], npmrc(""));
+    assert.equal(status, 1, stdout);
+    assert.match(stdout, new RegExp(`^ {2}✗ The kit's own Node\\.js ${wanted.replaceAll(".", "\\.")} is not installed \\(.*is missing\\)\n {6}Fix: run npm ci in the kit's folder\\.$`, "m"));
+  });
+
+  test("a node_modules/.bin/node of another version is not the kit's", { skip: process.platform === "win32" && "a shell script stands in for node" }, async () => {
+    const fake = join(kit.dir, "node_modules/.bin/node");
+    writeFileSync(fake, "#!/bin/sh\necho v20.0.0\n", { mode: 0o755 });
+    try {
+      const { status, stdout } = kit.run("doctor.ts", ["--port", String(await freePort())], npmrc(""));
+      assert.equal(status, 1, stdout);
+      assert.match(stdout, new RegExp(`^ {2}✗ The kit's own Node\\.js ${wanted.replaceAll(".", "\\.")} is not installed \\(it is v20\\.0\\.0\\)$`, "m"));
+    } finally {
+      rmSync(fake);
+    }
+  });
+});
+
+describe("npm run doctor on a Node too old for the kit's .ts files", () => {
+  // The Node npm falls back to when the kit's never arrived: the system's, here Debian's.
+  const old = ["/usr/bin/node", "/usr/local/bin/node"].map((path) => ({ path, version: spawnSync(path, ["--version"], { encoding: "utf8" }).stdout?.trim() }))
+    .find(({ version }) => /^v(1\d|2[01])\.|^v22\.(\d|1[0-7])\./.test(version ?? ""));
+
+  test("says which Node runs and how to get the kit's, instead of crashing", { skip: !old && "no Node older than 22.18 on this machine" }, () => {
+    const result = spawnSync(old!.path, [join(REPO_ROOT, "shared/kit/doctor.mjs")], { encoding: "utf8" });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, new RegExp(`^✗ This is Node\\.js ${old!.version!.replaceAll(".", "\\.")} from your PATH, not the kit's own Node\\.js 24`));
+    assert.match(result.stderr, /Fix: npm ci --ignore-scripts=false/);
+    assert.doesNotMatch(result.stderr, /ERR_UNKNOWN_FILE_EXTENSION|at .*:\d+:\d+/);
   });
 });

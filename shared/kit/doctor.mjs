@@ -1,0 +1,14 @@
+// `npm run doctor` starts here, in plain JavaScript, because it must speak on any Node: when the
+// kit's own Node never arrived (npm set to ignore-scripts, say), npm runs whatever Node is on the
+// PATH, and one older than 22.18 cannot run the kit's .ts files. It says so instead of crashing.
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  console.error(
+    `✗ This is Node.js ${process.version} from your PATH, not the kit's own Node.js 24: the kit's never arrived.\n` +
+      "  If `npm config get ignore-scripts` prints true, npm skipped the scripts that install it.\n" +
+      "  Fix: npm ci --ignore-scripts=false   (then npm run doctor again)",
+  );
+  process.exitCode = 1;
+} else {
+  await import("./doctor.ts");
+}
