@@ -35,9 +35,11 @@ async function route(request: Request, env: Env): Promise<Response> {
   const page = url.pathname.match(/^\/c\/([^/]+)(\/dashboard)?\/?$/);
   if (page) {
     const code = page[1].toUpperCase();
-    if (!CODE_PATTERN.test(code)) return jsonError(404, "There is no classroom session at this address: check the code.");
-    // A page for a session that does not exist would tell attendees to join nothing.
-    if (!(await env.SESSIONS.getByName(code).exists())) return jsonError(404, `There is no classroom session ${code}: check the address the instructor gave you.`);
+    // A page for a session that does not exist would tell attendees to join nothing. These are
+    // pages a person opens, so the answer is a page too (the code is shown only once it is known
+    // to be six plain characters).
+    if (!CODE_PATTERN.test(code)) return notFoundPage("There is no classroom session at this address: check the code.");
+    if (!(await env.SESSIONS.getByName(code).exists())) return notFoundPage(`There is no classroom session ${code}: check the address the instructor gave you.`);
     return env.ASSETS.fetch(new URL(page[2] ? "/dashboard" : "/join", url));
   }
   if (url.pathname === "/api/sessions") {
@@ -130,4 +132,14 @@ function bearer(request: Request): string | undefined {
 function instructorKey(request: Request): string | undefined {
   const protocols = request.headers.get("Sec-WebSocket-Protocol")?.split(",").map((p) => p.trim()) ?? [];
   return bearer(request) ?? protocols.find((p) => p.startsWith("key."))?.slice(4);
+}
+
+function notFoundPage(message: string): Response {
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>No such classroom</title><link rel="stylesheet" href="/dashboard.css"></head>
+<body class="join-page"><main class="join-card"><p class="eyebrow">hello-chat workshop</p>
+<h1>No classroom here</h1><p>${message}</p></main></body></html>
+`;
+  return new Response(html, { status: 404, headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'none'; style-src 'self'" } });
 }

@@ -26,8 +26,11 @@ describe("an unknown session", () => {
     await expectError(response, 404, /There is no classroom session ZZZZZZ/);
   });
 
-  it.each(["", "/dashboard"])("is 404 JSON for the page /c/<code>%s", async (rest) => {
-    await expectError(await call(`/c/${UNKNOWN}${rest}`), 404, /There is no classroom session/);
+  it.each(["", "/dashboard"])("is a 404 page for /c/<code>%s, which says so in words", async (rest) => {
+    const response = await call(`/c/${UNKNOWN}${rest}`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get("Content-Type")).toMatch(/^text\/html/);
+    expect(await response.text()).toContain(`There is no classroom session ${UNKNOWN}: check the address the instructor gave you.`);
   });
 });
 
@@ -35,7 +38,12 @@ describe("a code that cannot be a session's", () => {
   it.each(["ABC", "ABCDEFG", "ABCDE0", "ABCDEI", "ABC%20DE"])("is 404 JSON: %s", async (code) => {
     await expectError(await call(`/api/sessions/${code}`), 404, /There is no classroom session ".*": check the code\./);
     await expectError(await call(`/api/sessions/${code}/attendees`, { method: "POST", body: "{}" }), 404, /check the code/);
-    await expectError(await call(`/c/${code}`), 404, "There is no classroom session at this address: check the code.");
+    const page = await call(`/c/${code}`);
+    expect(page.status).toBe(404);
+    const html = await page.text();
+    expect(html).toContain("There is no classroom session at this address: check the code.");
+    // What was typed is not echoed into the page.
+    expect(html).not.toContain(code);
   });
 });
 
