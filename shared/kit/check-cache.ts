@@ -12,7 +12,7 @@ import { stageDir } from "./stages.ts";
 
 const CACHE = join(REPO_ROOT, ".state", "check-results.json");
 /** What every stage's result depends on besides its own folder. */
-const SHARED = ["shared/checks", "shared/protocol.ts", "shared/kit/run-checks.ts", "shared/kit/worker-settings.ts", "vitest.config.ts", "wrangler.jsonc", "package-lock.json"];
+const SHARED = ["shared/checks", "shared/protocol.ts", "shared/kit/run-checks.ts", "shared/kit/vitest-run.ts", "shared/kit/worker-settings.ts", "vitest.config.ts", "wrangler.jsonc", "package-lock.json"];
 // (A folder's own wrangler.jsonc is one of its files.)
 
 let sharedPart: string | undefined;

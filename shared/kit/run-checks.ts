@@ -1,9 +1,8 @@
 // Runs the check suites against step or solution folders, inside workerd through
 // Vitest and @cloudflare/vitest-plugin, and returns plain results for the reports.
-import { Writable } from "node:stream";
-import { createVitest, type Reporter, type TestModule, type TestSuite } from "vitest/node";
+import type { TestModule, TestSuite } from "vitest/node";
 import { REPO_ROOT } from "./paths.ts";
-import { inRamScratch } from "./ram-scratch.ts";
+import { runVitest } from "./vitest-run.ts";
 import { SOCKETS_PROJECT, STAGES, socketsSuiteFile, stageDir, suiteFile, type Kind, type Stage } from "./stages.ts";
 
 /** A folder to check: a stage's step or solution, or (`folder`) a scratch copy shaped like one. */
@@ -24,38 +23,9 @@ export async function runChecks(targets: Target[], { kitChecks = false, together
   process.env.CHAT_TARGETS = targets.map(folderOf).join(",");
   process.env.CHAT_KIT_CHECKS = kitChecks ? "1" : "0";
   process.env.CHAT_TOGETHER = String(together);
-  // Offline, Miniflare would try (and fail, loudly) to download Request.cf data.
-  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
-  let modules: readonly TestModule[] = [];
-  let runErrors: string[] = [];
-  const collect: Reporter = {
-    onTestRunEnd(testModules, unhandledErrors) {
-      modules = testModules;
-      runErrors = unhandledErrors.map((e) => e.message ?? String(e));
-    },
-  };
-  const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
   // Projects side by side: the six stages' folders and the one over real connections start at
   // once for the progress table; most of a check's time is waiting for frames, not CPU.
-  const vitest = await createVitest(
-    "test",
-    { root: REPO_ROOT, watch: false, reporters: [collect], maxWorkers: workers },
-    {},
-    { stdout: quiet, stderr: quiet },
-  );
-  const exitCode = process.exitCode;
-  // The plugin prints what workerd reports ("uncaught exception …") on stdout, which belongs to
-  // the caller's report (and to --json, which must stay JSON): it goes to stderr while checks run.
-  const write = process.stdout.write;
-  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  try {
-    await inRamScratch(() => vitest.start());
-  } finally {
-    await vitest.close();
-    process.stdout.write = write;
-    // Vitest marks the process failed when a check fails; the caller decides what that means.
-    process.exitCode = exitCode;
-  }
+  const { modules, errors: runErrors } = await runVitest({ root: REPO_ROOT, maxWorkers: workers });
   return targets.map((target) => {
     const folder = folderOf(target);
     // In workerd, every folder has a block (named by the folder) in its runtime's one file.

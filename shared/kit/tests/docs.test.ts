@@ -194,106 +194,90 @@ describe("the built guide in Chromium", { skip: chromiumSkipReason() }, () => {
       await page.close();
     }
   });
-});
 
-// The same build on a phone: every page fits the screen's width (a wide table or code block may
-// scroll inside its own box, never the page), the home page's stages show their name and time, a
-// command in inline code is never split across two lines, and the guide's icon is there.
-const PHONE = { width: 390, height: 844 };
-
-describe("the built guide on a phone (390×844)", { skip: chromiumSkipReason() }, () => {
-  let server: Server;
-  let origin: string;
-  let browser: Browser;
-  let page: Page;
-  /** Every response of 400 or more while the pages load, as "<status> <path> (on <page>)". */
-  const failed: string[] = [];
-  let current = "";
-
-  before(async () => {
-    assert.ok(existsSync(DIST), "the guide is built by the test above");
-    server = serveStatic(DIST);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, reducedMotion: "reduce" });
-    page = await context.newPage();
-    page.on("response", (response) => {
-      if (response.status() >= 400) failed.push(`${response.status()} ${new URL(response.url()).pathname} (on ${current})`);
+  // The same build on a phone: every page fits the screen's width (a wide table or code block may
+  // scroll inside its own box, never the page), the home page's stages show their name and time, a
+  // command in inline code is never split across two lines, and the guide's icon is there.
+  describe("on a phone (390×844)", () => {
+    let page: Page;
+    /** Every response of 400 or more while the pages load, as "<status> <path> (on <page>)". */
+    const failed: string[] = [];
+    let current = "";
+    before(async () => {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, reducedMotion: "reduce" });
+      page = await context.newPage();
+      page.on("response", (response) => {
+        if (response.status() >= 400) failed.push(`${response.status()} ${new URL(response.url()).pathname} (on ${current})`);
+      });
     });
-  });
 
-  after(async () => {
-    await browser?.close();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+    test("no page scrolls sideways, and no inline command is split across lines", async () => {
+      const pages = filesUnder(DIST)
+        .filter((file) => extname(file) === ".html" && relative(DIST, file) !== "404.html")
+        .map((file) => `/${relative(DIST, file).split(sep).join("/")}`)
+        .sort();
+      assert.ok(pages.length >= 20, `only ${pages.length} pages built`);
+      const wide: string[] = [];
+      const split: string[] = [];
+      for (const path of pages) {
+        current = path;
+        await page.goto(`${origin}${path}`, { waitUntil: "load" });
+        await page.locator(".VPDoc, .VPContent").first().waitFor();
+        // What sticks out of the screen: the page's own width, and the widest elements that are not
+        // inside a box of their own that scrolls (those are allowed to be wide).
+        const found = await page.evaluate(`(() => {
+          const width = innerWidth;
+          const scrolls = (el) => { for (let e = el.parentElement; e; e = e.parentElement) { const x = getComputedStyle(e).overflowX; if (x === "auto" || x === "scroll" || x === "hidden") return true; } return false; };
+          const culprits = [...document.querySelectorAll("body *")]
+            .filter((el) => el.getBoundingClientRect().right > width + 0.5 && el.getClientRects().length > 0 && !scrolls(el))
+            .slice(-3)
+            .map((el) => el.tagName.toLowerCase() + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "") + " " + JSON.stringify((el.textContent || "").trim().slice(0, 60)));
+          // Inline commands with a flag, short enough for one line, drawn on more than one.
+          const split = [...document.querySelectorAll(".vp-doc :not(pre) > code")]
+            .filter((code) => /(^|\\s)--?[a-z0-9]/.test(code.textContent) && code.textContent.length <= 32)
+            .filter((code) => { const range = document.createRange(); range.selectNodeContents(code); return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1; })
+            .map((code) => code.textContent);
+          return { scrollWidth: document.documentElement.scrollWidth, width, culprits, split };
+        })()`) as { scrollWidth: number; width: number; culprits: string[]; split: string[] };
+        if (found.scrollWidth > found.width) wide.push(`${path}: ${found.scrollWidth} px wide on a ${found.width} px screen: ${found.culprits.join(", ")}`);
+        for (const code of found.split) split.push(`${path}: \`${code}\``);
+      }
+      assert.deepEqual(wide, [], "pages wider than the phone's screen");
+      assert.deepEqual(split, [], "inline commands split across two lines");
+    });
 
-  test("no page scrolls sideways, and no inline command is split across lines", async () => {
-    const pages = filesUnder(DIST)
-      .filter((file) => extname(file) === ".html" && relative(DIST, file) !== "404.html")
-      .map((file) => `/${relative(DIST, file).split(sep).join("/")}`)
-      .sort();
-    assert.ok(pages.length >= 20, `only ${pages.length} pages built`);
-    const wide: string[] = [];
-    const split: string[] = [];
-    for (const path of pages) {
-      current = path;
-      await page.goto(`${origin}${path}`, { waitUntil: "load" });
-      await page.locator(".VPDoc, .VPContent").first().waitFor();
-      // What sticks out of the screen: the page's own width, and the widest elements that are not
-      // inside a box of their own that scrolls (those are allowed to be wide).
-      const found = await page.evaluate(`(() => {
-        const width = innerWidth;
-        const scrolls = (el) => { for (let e = el.parentElement; e; e = e.parentElement) { const x = getComputedStyle(e).overflowX; if (x === "auto" || x === "scroll" || x === "hidden") return true; } return false; };
-        const culprits = [...document.querySelectorAll("body *")]
-          .filter((el) => el.getBoundingClientRect().right > width + 0.5 && el.getClientRects().length > 0 && !scrolls(el))
-          .slice(-3)
-          .map((el) => el.tagName.toLowerCase() + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "") + " " + JSON.stringify((el.textContent || "").trim().slice(0, 60)));
-        // Inline commands with a flag, short enough for one line, drawn on more than one.
-        const split = [...document.querySelectorAll(".vp-doc :not(pre) > code")]
-          .filter((code) => /(^|\\s)--?[a-z0-9]/.test(code.textContent) && code.textContent.length <= 32)
-          .filter((code) => { const range = document.createRange(); range.selectNodeContents(code); return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1; })
-          .map((code) => code.textContent);
-        return { scrollWidth: document.documentElement.scrollWidth, width, culprits, split };
-      })()`) as { scrollWidth: number; width: number; culprits: string[]; split: string[] };
-      if (found.scrollWidth > found.width) wide.push(`${path}: ${found.scrollWidth} px wide on a ${found.width} px screen: ${found.culprits.join(", ")}`);
-      for (const code of found.split) split.push(`${path}: \`${code}\``);
-    }
-    assert.deepEqual(wide, [], "pages wider than the phone's screen");
-    assert.deepEqual(split, [], "inline commands split across two lines");
-  });
+    test("the home page's stages show their name and time, without scrolling the table", async () => {
+      current = "/";
+      await page.goto(`${origin}/`, { waitUntil: "load" });
+      const table = page.locator(".stage-table table");
+      await table.waitFor();
+      const seen = (await page.evaluate(`(() => {
+        const table = document.querySelector(".stage-table table");
+        const right = Math.min(innerWidth, table.getBoundingClientRect().right);
+        return [...table.querySelectorAll("tbody tr")].map((row) => {
+          const visible = (cell) => cell.getClientRects().length > 0 && cell.getBoundingClientRect().right <= right + 0.5;
+          return { stage: visible(row.cells[0]) ? row.cells[0].textContent.trim() : null, time: visible(row.cells[row.cells.length - 1]) ? row.cells[row.cells.length - 1].textContent.trim() : null };
+        }).concat([{ scrolls: table.scrollWidth > table.clientWidth }]);
+      })()`)) as Array<{ stage?: string | null; time?: string | null; scrolls?: boolean }>;
+      const scrolls = seen.pop()?.scrolls;
+      assert.ok(seen.length >= 10, `${seen.length} stages in the table`);
+      for (const row of seen) {
+        assert.ok(row.stage, `a stage's name is off the screen: ${JSON.stringify(row)}`);
+        assert.match(row.time ?? "", /^\d+ min$/, `${row.stage}: its time is off the screen`);
+      }
+      assert.equal(scrolls, false, "the stage table scrolls sideways");
+    });
 
-  test("the home page's stages show their name and time, without scrolling the table", async () => {
-    current = "/";
-    await page.goto(`${origin}/`, { waitUntil: "load" });
-    const table = page.locator(".stage-table table");
-    await table.waitFor();
-    const seen = (await page.evaluate(`(() => {
-      const table = document.querySelector(".stage-table table");
-      const right = Math.min(innerWidth, table.getBoundingClientRect().right);
-      return [...table.querySelectorAll("tbody tr")].map((row) => {
-        const visible = (cell) => cell.getClientRects().length > 0 && cell.getBoundingClientRect().right <= right + 0.5;
-        return { stage: visible(row.cells[0]) ? row.cells[0].textContent.trim() : null, time: visible(row.cells[row.cells.length - 1]) ? row.cells[row.cells.length - 1].textContent.trim() : null };
-      }).concat([{ scrolls: table.scrollWidth > table.clientWidth }]);
-    })()`)) as Array<{ stage?: string | null; time?: string | null; scrolls?: boolean }>;
-    const scrolls = seen.pop()?.scrolls;
-    assert.ok(seen.length >= 10, `${seen.length} stages in the table`);
-    for (const row of seen) {
-      assert.ok(row.stage, `a stage's name is off the screen: ${JSON.stringify(row)}`);
-      assert.match(row.time ?? "", /^\d+ min$/, `${row.stage}: its time is off the screen`);
-    }
-    assert.equal(scrolls, false, "the stage table scrolls sideways");
-  });
-
-  test("the guide has an icon, and no page asked for a favicon in vain", async () => {
-    current = "/";
-    await page.goto(`${origin}/`, { waitUntil: "load" });
-    const href = await page.locator('link[rel~="icon"]').first().getAttribute("href", { timeout: 5_000 });
-    assert.ok(href, "no <link rel=icon>");
-    const icon = await page.request.get(new URL(href, origin).href);
-    assert.equal(icon.status(), 200, `${href}: ${icon.status()}`);
-    assert.match(icon.headers()["content-type"] ?? "", /^image\//);
-    assert.deepEqual(failed.filter((line) => /favicon|\bicon\b/i.test(line)), []);
+    test("the guide has an icon, and no page asked for a favicon in vain", async () => {
+      current = "/";
+      await page.goto(`${origin}/`, { waitUntil: "load" });
+      const href = await page.locator('link[rel~="icon"]').first().getAttribute("href", { timeout: 5_000 });
+      assert.ok(href, "no <link rel=icon>");
+      const icon = await page.request.get(new URL(href, origin).href);
+      assert.equal(icon.status(), 200, `${href}: ${icon.status()}`);
+      assert.match(icon.headers()["content-type"] ?? "", /^image\//);
+      assert.deepEqual(failed.filter((line) => /favicon|\bicon\b/i.test(line)), []);
+    });
   });
 });
 
