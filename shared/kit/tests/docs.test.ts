@@ -211,7 +211,7 @@ describe("the built guide in Chromium", { skip: chromiumSkipReason() }, () => {
       });
     });
 
-    test("no page scrolls sideways, and no inline command is split across lines", async () => {
+    test("no page scrolls sideways, no inline command is split across lines, and each page shows the links it must", async () => {
       const pages = filesUnder(DIST)
         .filter((file) => extname(file) === ".html" && relative(DIST, file) !== "404.html")
         .map((file) => `/${relative(DIST, file).split(sep).join("/")}`)
@@ -219,10 +219,20 @@ describe("the built guide in Chromium", { skip: chromiumSkipReason() }, () => {
       assert.ok(pages.length >= 20, `only ${pages.length} pages built`);
       const wide: string[] = [];
       const split: string[] = [];
+      const missing: string[] = [];
       for (const path of pages) {
         current = path;
         await page.goto(`${origin}${path}`, { waitUntil: "load" });
         await page.locator(".VPDoc, .VPContent").first().waitFor();
+        // The links a reader of that page needs, as the page shows them: Cloudflare's reference for
+        // what each stage used, and the limits and prices where deploying is explained.
+        const cloudflare = await page.locator('.vp-doc a[href^="https://developers.cloudflare.com/"]').evaluateAll((links) => links.map((a) => a.getAttribute("href") ?? ""));
+        if (path.startsWith("/steps/") && cloudflare.length < 3) missing.push(`${path}: ${cloudflare.length} links to Cloudflare's docs`);
+        if (path === "/deploy.html") {
+          for (const needed of ["/durable-objects/platform/limits/", "/durable-objects/platform/pricing/"]) {
+            if (!cloudflare.some((href) => href.includes(needed))) missing.push(`${path}: no link to ${needed}`);
+          }
+        }
         // What sticks out of the screen: the page's own width, and the widest elements that are not
         // inside a box of their own that scrolls (those are allowed to be wide).
         const found = await page.evaluate(`(() => {
@@ -244,6 +254,7 @@ describe("the built guide in Chromium", { skip: chromiumSkipReason() }, () => {
       }
       assert.deepEqual(wide, [], "pages wider than the phone's screen");
       assert.deepEqual(split, [], "inline commands split across two lines");
+      assert.deepEqual(missing, [], "links a page must show");
     });
 
     test("the home page's stages show their name and time, without scrolling the table", async () => {
