@@ -142,10 +142,12 @@ describe("npm run doctor on a Node too old for the kit's .ts files", () => {
   const old = ["/usr/bin/node", "/usr/local/bin/node"].map((path) => ({ path, version: spawnSync(path, ["--version"], { encoding: "utf8" }).stdout?.trim() }))
     .find(({ version }) => /^v(1\d|2[01])\.|^v22\.(\d|1[0-7])\./.test(version ?? ""));
 
+  const wantedVersion = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).devDependencies.node as string;
+
   test("says which Node runs and how to get the kit's, instead of crashing", { skip: !old && "no Node older than 22.18 on this machine" }, () => {
     const result = spawnSync(old!.path, [join(REPO_ROOT, "shared/kit/doctor.mjs")], { encoding: "utf8" });
     assert.equal(result.status, 1);
-    assert.match(result.stderr, new RegExp(`^✗ This is Node\\.js ${old!.version!.replaceAll(".", "\\.")} from your PATH, not the kit's own Node\\.js 24`));
+    assert.match(result.stderr, new RegExp(`^✗ This is Node\\.js ${old!.version!.replaceAll(".", "\\.")} from your PATH, not the kit's own Node\\.js ${wantedVersion.replaceAll(".", "\\.")}:`));
     assert.match(result.stderr, /Fix: npm ci --ignore-scripts=false/);
     assert.doesNotMatch(result.stderr, /ERR_UNKNOWN_FILE_EXTENSION|at .*:\d+:\d+/);
   });
