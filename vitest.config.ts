@@ -28,6 +28,8 @@ const targets = (process.env.CHAT_TARGETS ?? STAGES.map((stage) => `solutions/${
     return { name, kind, stage };
   });
 const together = Math.max(1, Number(process.env.CHAT_TOGETHER ?? 1));
+// With CHAT_STOP_AT_FIRST=1, a folder's checks stop at its first failure (see shared/checks/helpers/check.ts).
+const stopAtFirst = process.env.CHAT_STOP_AT_FIRST === "1";
 
 // Every target's project runs this one file, which imports the suite files it is handed (see its comment).
 const SUITES = "shared/checks/suites.test.ts";
@@ -66,6 +68,7 @@ export default defineConfig({
             include: [SUITES],
             // The kit's checks adapt to the stage they run against (broadcast from 02, history from 03, …).
             provide: {
+              stopAtFirst,
               folders: group.map(({ name, kind, stage }, index) => ({
                 folder: name,
                 index,
@@ -85,7 +88,7 @@ export default defineConfig({
           include: ["shared/checks/sockets/suites.test.ts"],
           environment: "node",
           pool: "threads",
-          provide: { targets: overTcp },
+          provide: { targets: overTcp, stopAtFirst },
           testTimeout: 20_000,
           // Serving a target (in beforeAll) takes seconds on a busy laptop.
           hookTimeout: 60_000,

@@ -14,6 +14,7 @@ for (const target of targets()) {
       describe(file, async () => {
         checking(target);
         declaring.bind = (body) => () => within(target, body);
+        declaring.folder = target.folder;
         // A query makes it another module, so the file declares its checks again for this folder.
         await import(/* @vite-ignore */ `/${file}?target=${target.index}`);
       });

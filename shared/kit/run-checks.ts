@@ -19,9 +19,10 @@ export type TargetResult = Target & { folder: string; suites: SuiteResult[]; kit
  * many folders share a runtime, one after another (see shared/kit/check-runtime.ts); `workers`
  * runtimes run at once.
  */
-export async function runChecks(targets: Target[], { kitChecks = false, together = 1, workers = 7 } = {}): Promise<TargetResult[]> {
+export async function runChecks(targets: Target[], { kitChecks = false, together = 1, workers = 7, stopAtFirst = false } = {}): Promise<TargetResult[]> {
   process.env.CHAT_TARGETS = targets.map(folderOf).join(",");
   process.env.CHAT_KIT_CHECKS = kitChecks ? "1" : "0";
+  process.env.CHAT_STOP_AT_FIRST = stopAtFirst ? "1" : "0";
   process.env.CHAT_TOGETHER = String(together);
   // Projects side by side: the six stages' folders and the one over real connections start at
   // once for the progress table; most of a check's time is waiting for frames, not CPU.
@@ -64,7 +65,8 @@ function folderOf(target: Target): string {
 }
 
 function suiteResult(stage: Stage, block: TestSuite): SuiteResult {
-  const checks = [...block.children.allTests()].map((test): CheckResult => {
+  // A skipped check did not run (with stopAtFirst, it came after a failure): it is left out.
+  const checks = [...block.children.allTests()].filter((test) => test.result().state !== "skipped").map((test): CheckResult => {
     const result = test.result();
     if (result.state === "failed") {
       return { name: test.name, passed: false, error: result.errors?.map((e) => e.message).join("\n") };

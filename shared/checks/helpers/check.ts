@@ -1,6 +1,6 @@
 // How a check reads to an attendee: a behaviour as its name, and on failure
 // "Expected … / Got … / Hint …". The check runner prints these lines as they are.
-import { test } from "vitest";
+import { inject, test, type TestContext } from "vitest";
 
 /** How long (ms) a check waits for a frame before it says that nothing arrived. */
 export const WAIT_MS = 2000;
@@ -38,25 +38,49 @@ export async function needs<T>(needed: string, step: Promise<T>): Promise<T> {
 }
 
 /**
- * How a check's body runs, as set when the check is declared. The checks over real connections
- * are declared once per folder they check (sockets/suites.test.ts), each body bound to its folder.
+ * How a check's body runs, as set when the check is declared, and the folder it checks. The
+ * suites are declared once per folder (suites.test.ts, sockets/suites.test.ts), each body bound
+ * to its folder.
  */
-export const declaring = { bind: (body: () => Promise<void>) => body };
+export const declaring = { bind: (body: () => Promise<void>) => body, folder: "" };
+
+/**
+ * For each folder, the place (in declaration order) of the earliest check that failed on its
+ * behaviour. The mistakes catalogue asks only which check fails first, so with `stopAtFirst`
+ * provided, a check declared after that one is skipped instead of run: it could not come first.
+ * (A "Could not test" failure stops nothing: the report puts a behaviour failure before it.)
+ */
+const firstFailure = new Map<string, number>();
+const declared = new Map<string, number>();
+
+function declare(name: string, hint: string, body: () => Promise<void>, ms: number) {
+  const bound = declaring.bind(body);
+  const folder = declaring.folder;
+  const place = declared.get(folder) ?? 0;
+  declared.set(folder, place + 1);
+  return async (context: TestContext) => {
+    if (inject("stopAtFirst") && (firstFailure.get(folder) ?? Infinity) < place) return context.skip();
+    try {
+      await run(name, hint, bound, ms);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith("Could not test"))) firstFailure.set(folder, Math.min(place, firstFailure.get(folder) ?? Infinity));
+      throw error;
+    }
+  };
+}
 
 /**
  * Declares one check: `name` says the behaviour, `hint` says where to look when it fails. `ms`:
  * how long it may take, longer only for checks that start servers of their own.
  */
 export function check(name: string, hint: string, body: () => Promise<void>, ms = CHECK_MS) {
-  const bound = declaring.bind(body);
   // Checks run side by side: each uses its own room, and a failing one waits for frames that never come.
-  test.concurrent(name, () => run(name, hint, bound, ms), ms + 5000);
+  test.concurrent(name, declare(name, hint, body, ms), ms + 5000);
 }
 
 /** Like check(), but alone: for checks that move the clock, which every check in the file shares. */
 check.alone = (name: string, hint: string, body: () => Promise<void>, ms = CHECK_MS) => {
-  const bound = declaring.bind(body);
-  test(name, () => run(name, hint, bound, ms), ms + 5000);
+  test(name, declare(name, hint, body, ms), ms + 5000);
 };
 
 async function run(name: string, hint: string, body: () => Promise<void>, ms = CHECK_MS) {

@@ -6,5 +6,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** The folders this project's runtime checks, each with the suite files it runs (from the repository root). */
     folders: CheckTarget[];
+    /** Skip the checks after a folder's first failure (the mistakes catalogue: see helpers/check.ts). */
+    stopAtFirst: boolean;
   }
 }

@@ -25,6 +25,7 @@ for (let first = 0; first < targets.length; first += AT_ONCE) {
         for (const file of target.suites) {
           describe(file, async () => {
             declaring.bind = (body) => () => within(served, body);
+            declaring.folder = target.folder;
             // A query makes it another module, so the file declares its checks again for this target.
             await import(/* @vite-ignore */ `/${file}?target=${encodeURIComponent(target.folder)}`);
           });
