@@ -18,8 +18,9 @@ export function stageLabel(stage: Stage): string {
   return `${String(stage.number).padStart(2, "0")} · ${stage.title}`;
 }
 
+/** The stage's page in the guide as `npm run docs` serves it (its markdown shows code only as `<<<` lines). */
 export function guidePage(stage: Stage): string {
-  return `docs/steps/${stage.slug}.md`;
+  return `the guide's page http://localhost:5173/steps/${stage.slug} (${paint("cyan", "npm run docs")} serves it)`;
 }
 
 /** The full report of `npm run check -- N`. */

@@ -69,7 +69,7 @@ describe("npm run check -- N", () => {
     assert.match(stdout, /Expected: GET \/ws\?room=.*opens a WebSocket \(status 101\)/);
     assert.match(stdout, /Got: +status 501/);
     assert.match(stdout, /Hint: +In the Worker's fetch, get the room's object/);
-    assert.match(stdout, /The TODO\(step 1\) comments in steps\/01-echo\/src\/index.ts show where to work/);
+    assert.match(stdout, /The TODO\(step 1\) comments in steps\/01-echo\/src\/index.ts show where to work; the guide's page http:\/\/localhost:5173\/steps\/01-echo \(npm run docs serves it\) explains the ideas\./);
     assert.match(stdout, /Stuck\? npm run hint -- 1 gives a hint, one more each time you ask\./);
   });
 });

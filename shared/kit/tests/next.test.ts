@@ -19,7 +19,7 @@ describe("npm run next", () => {
     assert.match(stdout, /^Next: 01 · Echo \(steps\/01-echo: not started yet\)$/m);
     assert.match(stdout, /^ {2}npm run step -- 1 +serve it at http:\/\/localhost:8787\/$/m);
     assert.match(stdout, /^ {2}npm run check -- 1 +what works and what is left/m);
-    assert.match(stdout, /Read steps\/01-echo\/README\.md for the TODOs, and docs\/steps\/01-echo\.md for the ideas\./);
+    assert.match(stdout, /Read steps\/01-echo\/README\.md for the TODOs, and the guide's page http:\/\/localhost:5173\/steps\/01-echo \(npm run docs serves it\) for the ideas\./);
     assert.doesNotMatch(stdout, /Running the checks/);
   });
 

@@ -22,7 +22,7 @@ const text = (output: string) => stripVTControlCharacters(output);
 
 describe("a finished stage: what comes next", () => {
   test("a workshop stage before the last points to the next one", () => {
-    assert.match(text(formatTarget(finished(stage(2)))), /Next: 03 · Persistence\. Start it with npm run step -- 3/);
+    assert.match(text(formatTarget(finished(stage(2)))), /Next: 03 · Persistence\. Start it with npm run step -- 3 and read the guide's page http:\/\/localhost:5173\/steps\/03-persistence \(npm run docs serves it\)\./);
   });
 
   test("the workshop's last stage says the workshop is finished, and offers the first optional stage", () => {
