@@ -1,6 +1,8 @@
 // `npm run check` as an attendee runs it: a child process, its output and its exit code.
+// The runs that do not depend on each other run side by side: most of a run is waiting.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,107 +10,114 @@ import { after, describe, test } from "node:test";
 import { REPO_ROOT } from "../paths.ts";
 import { STAGES } from "../stages.ts";
 
-function check(args: string[], cwd = REPO_ROOT) {
-  const result = spawnSync(process.execPath, [join(cwd, "shared/kit/check.ts"), ...args], {
+async function check(args: string[], cwd = REPO_ROOT) {
+  const child = spawn(process.execPath, [join(cwd, "shared/kit/check.ts"), ...args], {
     cwd,
-    encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1", PWD: cwd },
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
+  child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+  const [status] = (await once(child, "close")) as [number | null];
+  return { status, stdout, stderr };
 }
 
-describe("npm run check: arguments", () => {
-  test("a stage that does not exist is explained, exit 2", () => {
-    const { status, stderr } = check(["99"]);
-    assert.equal(status, 2);
-    assert.match(stderr, new RegExp(`There is no stage "99"\\. Use a number from 1 to ${STAGES.length}`));
+describe("npm run check", { concurrency: true }, () => {
+  describe("npm run check: arguments", { concurrency: true }, () => {
+    test("a stage that does not exist is explained, exit 2", async () => {
+      const { status, stderr } = await check(["99"]);
+      assert.equal(status, 2);
+      assert.match(stderr, new RegExp(`There is no stage "99"\\. Use a number from 1 to ${STAGES.length}`));
+    });
+
+    test("an unknown option shows the usage, exit 2", async () => {
+      const { status, stderr } = await check(["3", "--nope"]);
+      assert.equal(status, 2);
+      assert.match(stderr, /Unknown option '--nope'/);
+      assert.match(stderr, /Usage: npm run check/);
+    });
+
+    test("--help shows the usage, exit 0", async () => {
+      const { status, stdout } = await check(["--help"]);
+      assert.equal(status, 0);
+      assert.match(stdout, /N may be written 3, 03 or 03-persistence/);
+    });
   });
 
-  test("an unknown option shows the usage, exit 2", () => {
-    const { status, stderr } = check(["3", "--nope"]);
-    assert.equal(status, 2);
-    assert.match(stderr, /Unknown option '--nope'/);
-    assert.match(stderr, /Usage: npm run check/);
+  describe("npm run check -- N", { concurrency: true }, () => {
+    test("a solution passes, with --json results for tools (stage written as 02-broadcast)", async () => {
+      const { status, stdout } = await check(["02-broadcast", "--solution", "--json"]);
+      assert.equal(status, 0, stdout);
+      const result = JSON.parse(stdout);
+      assert.equal(result.folder, "solutions/02-broadcast");
+      assert.deepEqual(
+        result.suites.map((s: { stage: { slug: string } }) => s.stage.slug),
+        ["01-echo", "02-broadcast"],
+      );
+      for (const suite of result.suites) {
+        assert.ok(suite.checks.length > 0 && suite.checks.every((c: { passed: boolean }) => c.passed));
+      }
+    });
+
+    test("--json stays parseable while the runtime prints: stage 08's retry check makes workerd report an error", async () => {
+      const { status, stdout, stderr } = await check(["8", "--solution", "--json"]);
+      assert.equal(status, 0, stdout + stderr);
+      assert.equal(JSON.parse(stdout).folder, "solutions/08-room-directory");
+      // What the runtime printed went to stderr instead.
+      assert.match(stderr, /fail on purpose, as a restarting lobby would/);
+    });
+
+    test("an untouched starter fails, saying what was expected, what came, and where to look", async () => {
+      const { status, stdout } = await check(["01"]);
+      assert.equal(status, 1);
+      assert.match(stdout, /Checking steps\/01-echo against stages 1–1/);
+      assert.match(stdout, /✗ a message comes back to its sender, with the sender's name/);
+      assert.match(stdout, /Expected: GET \/ws\?room=.*opens a WebSocket \(status 101\)/);
+      assert.match(stdout, /Got: +status 501/);
+      assert.match(stdout, /Hint: +In the Worker's fetch, get the room's object/);
+      assert.match(stdout, /The TODO\(step 1\) comments in steps\/01-echo\/src\/index.ts show where to work; the guide's page http:\/\/localhost:5173\/steps\/01-echo \(npm run docs serves it\) explains the ideas\./);
+      assert.match(stdout, /Stuck\? npm run hint -- 1 gives a hint, one more each time you ask\./);
+    });
   });
 
-  test("--help shows the usage, exit 0", () => {
-    const { status, stdout } = check(["--help"]);
-    assert.equal(status, 0);
-    assert.match(stdout, /N may be written 3, 03 or 03-persistence/);
-  });
-});
-
-describe("npm run check -- N", () => {
-  test("a solution passes, with --json results for tools (stage written as 02-broadcast)", () => {
-    const { status, stdout } = check(["02-broadcast", "--solution", "--json"]);
-    assert.equal(status, 0, stdout);
-    const result = JSON.parse(stdout);
-    assert.equal(result.folder, "solutions/02-broadcast");
-    assert.deepEqual(
-      result.suites.map((s: { stage: { slug: string } }) => s.stage.slug),
-      ["01-echo", "02-broadcast"],
-    );
-    for (const suite of result.suites) {
-      assert.ok(suite.checks.length > 0 && suite.checks.every((c: { passed: boolean }) => c.passed));
+  // One after another: each run sees what the one before left in the copy.
+  describe("npm run check (progress)", { concurrency: false }, () => {
+    // A copy of the kit where the attendee finished stage 1 and started stage 2.
+    const copy = mkdtempSync(join(tmpdir(), "hello-chat-check-"));
+    after(() => rmSync(copy, { recursive: true, force: true }));
+    for (const part of ["steps", "solutions", "shared", "package.json", "tsconfig.json", "vitest.config.ts", "wrangler.jsonc", "worker-configuration.d.ts"]) {
+      cpSync(join(REPO_ROOT, part), join(copy, part), { recursive: true });
     }
-  });
+    symlinkSync(join(REPO_ROOT, "node_modules"), join(copy, "node_modules"), "junction");
+    cpSync(join(copy, "solutions/01-echo/src"), join(copy, "steps/01-echo/src"), { recursive: true });
+    const step2 = join(copy, "steps/02-broadcast/src/index.ts");
+    writeFileSync(step2, `${readFileSync(step2, "utf8")}\n// started, not finished\n`);
 
-  test("--json stays parseable while the runtime prints: stage 08's retry check makes workerd report an error", () => {
-    const { status, stdout, stderr } = check(["8", "--solution", "--json"]);
-    assert.equal(status, 0, stdout + stderr);
-    assert.equal(JSON.parse(stdout).folder, "solutions/08-room-directory");
-    // What the runtime printed went to stderr instead.
-    assert.match(stderr, /fail on purpose, as a restarting lobby would/);
-  });
+    test("shows passed, failing and not started stages, and what to do next", async () => {
+      const { status, stdout } = await check([], copy);
+      assert.equal(status, 1, stdout);
+      assert.match(stdout, /✓ 01 · Echo +passed +(\d+)\/\1 checks/);
+      assert.match(stdout, /✗ 02 · Broadcast +failing +\d+\/\d+ checks/);
+      assert.match(stdout, /· 03 · Persistence +not started/);
+      // The bar counts the workshop's six stages; the optional ones follow under their own heading.
+      assert.match(stdout, /^\[█{4}░{20}\] 1 of 6 stages done\n\nOptional, for those who finish early\n\n +· 07 · Private messages +not started/m);
+      assert.match(stdout, /Next: 02 · Broadcast\. npm run check -- 2 shows what is left/);
+      assert.doesNotMatch(stdout, /not checked again/);
+    });
 
-  test("an untouched starter fails, saying what was expected, what came, and where to look", () => {
-    const { status, stdout } = check(["01"]);
-    assert.equal(status, 1);
-    assert.match(stdout, /Checking steps\/01-echo against stages 1–1/);
-    assert.match(stdout, /✗ a message comes back to its sender, with the sender's name/);
-    assert.match(stdout, /Expected: GET \/ws\?room=.*opens a WebSocket \(status 101\)/);
-    assert.match(stdout, /Got: +status 501/);
-    assert.match(stdout, /Hint: +In the Worker's fetch, get the room's object/);
-    assert.match(stdout, /The TODO\(step 1\) comments in steps\/01-echo\/src\/index.ts show where to work; the guide's page http:\/\/localhost:5173\/steps\/01-echo \(npm run docs serves it\) explains the ideas\./);
-    assert.match(stdout, /Stuck\? npm run hint -- 1 gives a hint, one more each time you ask\./);
-  });
-});
+    test("the next table checks again only what did not pass or changed since", async () => {
+      const again = await check([], copy);
+      assert.match(again.stdout, /✓ 01 · Echo +passed/);
+      assert.match(again.stdout, /✗ 02 · Broadcast +failing/);
+      assert.match(again.stdout, /\(steps\/01-echo: unchanged since they passed, not checked again\)/);
 
-describe("npm run check (progress)", () => {
-  // A copy of the kit where the attendee finished stage 1 and started stage 2.
-  const copy = mkdtempSync(join(tmpdir(), "hello-chat-check-"));
-  after(() => rmSync(copy, { recursive: true, force: true }));
-  for (const part of ["steps", "solutions", "shared", "package.json", "tsconfig.json", "vitest.config.ts", "wrangler.jsonc", "worker-configuration.d.ts"]) {
-    cpSync(join(REPO_ROOT, part), join(copy, part), { recursive: true });
-  }
-  symlinkSync(join(REPO_ROOT, "node_modules"), join(copy, "node_modules"), "junction");
-  cpSync(join(copy, "solutions/01-echo/src"), join(copy, "steps/01-echo/src"), { recursive: true });
-  const step2 = join(copy, "steps/02-broadcast/src/index.ts");
-  writeFileSync(step2, `${readFileSync(step2, "utf8")}\n// started, not finished\n`);
-
-  test("shows passed, failing and not started stages, and what to do next", () => {
-    const { status, stdout } = check([], copy);
-    assert.equal(status, 1, stdout);
-    assert.match(stdout, /✓ 01 · Echo +passed +(\d+)\/\1 checks/);
-    assert.match(stdout, /✗ 02 · Broadcast +failing +\d+\/\d+ checks/);
-    assert.match(stdout, /· 03 · Persistence +not started/);
-    // The bar counts the workshop's six stages; the optional ones follow under their own heading.
-    assert.match(stdout, /^\[█{4}░{20}\] 1 of 6 stages done\n\nOptional, for those who finish early\n\n +· 07 · Private messages +not started/m);
-    assert.match(stdout, /Next: 02 · Broadcast\. npm run check -- 2 shows what is left/);
-    assert.doesNotMatch(stdout, /not checked again/);
-  });
-
-  test("the next table checks again only what did not pass or changed since", () => {
-    const again = check([], copy);
-    assert.match(again.stdout, /✓ 01 · Echo +passed/);
-    assert.match(again.stdout, /✗ 02 · Broadcast +failing/);
-    assert.match(again.stdout, /\(steps\/01-echo: unchanged since they passed, not checked again\)/);
-
-    // A saved file (here, a broken echo) makes stage 1 count for real again.
-    const step1 = join(copy, "steps/01-echo/src/index.ts");
-    writeFileSync(step1, readFileSync(step1, "utf8").replace("this.ctx.acceptWebSocket(server);", "server.accept();"));
-    const changed = check([], copy);
-    assert.match(changed.stdout, /✗ 01 · Echo +failing/);
-    assert.doesNotMatch(changed.stdout, /not checked again/);
+      // A saved file (here, a broken echo) makes stage 1 count for real again.
+      const step1 = join(copy, "steps/01-echo/src/index.ts");
+      writeFileSync(step1, readFileSync(step1, "utf8").replace("this.ctx.acceptWebSocket(server);", "server.accept();"));
+      const changed = await check([], copy);
+      assert.match(changed.stdout, /✗ 01 · Echo +failing/);
+      assert.doesNotMatch(changed.stdout, /not checked again/);
+    });
   });
 });

@@ -1,7 +1,9 @@
 // `npm run step` / `npm run solution` as an attendee runs them: real wrangler dev servers,
-// real WebSockets, on 127.0.0.1 only. State goes to a temporary CHAT_STATE_DIR.
+// real WebSockets, on 127.0.0.1 only. State goes to a temporary CHAT_STATE_DIR. The tests run
+// side by side (starting wrangler is mostly waiting); no two serve one stage from one state folder.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, type NetworkInterfaceInfo } from "node:os";
@@ -23,13 +25,14 @@ after(() => {
   rmSync(stateRoot, { recursive: true, force: true });
 });
 
-function serve(args: string[]) {
-  const result = spawnSync(process.execPath, [SERVE, ...args], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-    env: { ...process.env, CHAT_STATE_DIR: stateRoot },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+async function serve(args: string[]) {
+  const child = spawn(process.execPath, [SERVE, ...args], { cwd: REPO_ROOT, env: { ...process.env, CHAT_STATE_DIR: stateRoot } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
+  child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+  const [status] = (await once(child, "close")) as [number | null];
+  return { status, stdout, stderr };
 }
 
 async function start(kind: Kind, stage: string): Promise<DevServer> {
@@ -63,162 +66,166 @@ async function nextMessage(client: Client, name: string, message: string): Promi
   assert.fail(`expected ${name}'s message "${message}", got ${JSON.stringify(client.frames)}`);
 }
 
-describe("npm run step / solution: arguments", () => {
-  test("a stage that does not exist is explained, exit 2", () => {
-    const { status, stderr } = serve(["steps", "99"]);
-    assert.equal(status, 2);
-    assert.match(stderr, new RegExp(`There is no stage "99"\\. Use a number from 1 to ${STAGES.length}`));
-  });
-
-  test("a port that is not a number is explained, exit 2", () => {
-    const { status, stderr } = serve(["steps", "3", "--port", "abc"]);
-    assert.equal(status, 2);
-    assert.match(stderr, /--port must be a whole number from 1 to 65535 \(got "abc"\)/);
-  });
-
-  test("an unknown option shows the usage, exit 2", () => {
-    const { status, stderr } = serve(["solutions", "3", "--nope"]);
-    assert.equal(status, 2);
-    assert.match(stderr, /Unknown option '--nope'/);
-    assert.match(stderr, /Usage: npm run solution -- <N> \[--port <P>\]/);
-  });
-
-  test("--help shows the usage, exit 0", () => {
-    const { status, stdout } = serve(["steps", "--help"]);
-    assert.equal(status, 0);
-    assert.match(stdout, /Usage: npm run step -- <N> \[--port <P>\]/);
-  });
-
-  test("a port in use is explained with a free one to use instead, exit 1", async () => {
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen({ host: "127.0.0.1", port: 0 }, resolve));
-    try {
-      const port = (blocker.address() as { port: number }).port;
-      const { status, stderr } = serve(["steps", "1", "--port", String(port)]);
-      assert.equal(status, 1);
-      assert.match(stderr, new RegExp(`Port ${port} is already in use`));
-      assert.match(stderr, /npm run step -- 1 --port \d+/);
-    } finally {
-      blocker.close();
-    }
-  });
-});
-
-describe("npm run solution -- N", () => {
-  test("two servers at once: solution 1 echoes, solution 2 broadcasts, both serve the page", async () => {
-    const servers: DevServer[] = [];
-    try {
-      servers.push(...(await Promise.all([start("solutions", "1"), start("solutions", "02-broadcast")])));
-      const [echo, broadcast] = servers;
-
-      const page = await fetch(`http://127.0.0.1:${echo.port}/`);
-      assert.equal(page.status, 200);
-      assert.match(page.headers.get("content-type") ?? "", /text\/html/);
-      assert.match(await page.text(), /<html/i);
-
-      const alice = await connect(echo.port, "serve-test", "alice");
-      alice.socket.send(JSON.stringify({ message: "echo?" }));
-      await nextMessage(alice, "alice", "echo?");
-      alice.socket.close();
-
-      const bob = await connect(broadcast.port, "serve-test", "bob");
-      const carol = await connect(broadcast.port, "serve-test", "carol");
-      bob.socket.send(JSON.stringify({ message: "all of you" }));
-      await nextMessage(carol, "bob", "all of you");
-      bob.socket.close();
-      carol.socket.close();
-
-      for (const server of servers) await server.stop();
-      for (const server of servers) {
-        // wrangler compares the root worker-configuration.d.ts with types made for one entry; the
-        // kit's types serve every stage (typecheck.test.ts keeps them current), so no false alarm.
-        assert.doesNotMatch(server.output(), /types might be out of date/i);
-        assert.match(server.output(), /Ready on/);
-      }
-      assert.ok(!existsSync(join(REPO_ROOT, "solutions/01-echo/.wrangler")), "wrangler's scratch files went into the stage folder");
-    } finally {
-      servers.forEach((server) => server.kill());
-    }
-  });
-
-  test("solution 3 keeps its history across a restart, in its own state folder", async () => {
-    const message = `remember me ${Date.now()}`;
-    let server = await start("solutions", "3");
-    try {
-      const alice = await connect(server.port, "serve-test", "alice");
-      alice.socket.send(JSON.stringify({ message }));
-      // Sent back only once it is stored (output gates).
-      await nextMessage(alice, "alice", message);
-      alice.socket.close();
-      await server.stop();
-      assert.ok(existsSync(join(stateRoot, "solutions", "03-persistence")), "no state in CHAT_STATE_DIR");
-
-      server = await start("solutions", "03");
-      const bob = await connect(server.port, "serve-test", "bob");
-      await nextMessage(bob, "alice", message);
-      bob.socket.close();
-      await server.stop();
-    } finally {
-      server.kill();
-    }
-  });
-});
-
-describe("npm run step -- N --lan", () => {
-  test("the addresses shown for phones are this computer's external IPv4 ones, each once", () => {
-    const v4 = (address: string, internal = false): NetworkInterfaceInfo =>
-      ({ address, family: "IPv4", internal, netmask: "", mac: "", cidr: null });
-    const v6 = (address: string, internal = false): NetworkInterfaceInfo =>
-      ({ address, family: "IPv6", internal, netmask: "", mac: "", cidr: null, scopeid: 0 });
-    const urls = lanUrls(8787, {
-      lo: [v4("127.0.0.1", true), v6("::1", true)],
-      eth0: [v4("192.168.1.23"), v6("fe80::1")],
-      wlan0: [v4("10.0.0.7"), v4("192.168.1.23")],
+describe("npm run step / solution", { concurrency: true }, () => {
+  describe("npm run step / solution: arguments", () => {
+    test("a stage that does not exist is explained, exit 2", async () => {
+      const { status, stderr } = await serve(["steps", "99"]);
+      assert.equal(status, 2);
+      assert.match(stderr, new RegExp(`There is no stage "99"\\. Use a number from 1 to ${STAGES.length}`));
     });
-    assert.deepEqual(urls, ["http://192.168.1.23:8787/", "http://10.0.0.7:8787/"]);
-  });
 
-  test("--help explains --lan", () => {
-    const { status, stdout } = serve(["solutions", "--help"]);
-    assert.equal(status, 0);
-    assert.match(stdout, /npm run solution -- 3 --lan +also reachable from phones and laptops on your network/);
-  });
-
-  test("serves on every interface and prints the network address, where the page answers", async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, [SERVE, "solutions", "1", "--lan", "--port", String(port)], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, CHAT_STATE_DIR: stateRoot, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
+    test("a port that is not a number is explained, exit 2", async () => {
+      const { status, stderr } = await serve(["steps", "3", "--port", "abc"]);
+      assert.equal(status, 2);
+      assert.match(stderr, /--port must be a whole number from 1 to 65535 \(got "abc"\)/);
     });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    const exited = new Promise((resolve) => child.on("exit", resolve));
-    try {
-      const urls = lanUrls(port);
-      const deadline = Date.now() + 60_000;
-      if (urls.length === 0) {
-        while (Date.now() < deadline && !output.includes("no network address found")) await sleep(100);
-        assert.match(output, /Phones: no network address found/);
-        return;
+
+    test("an unknown option shows the usage, exit 2", async () => {
+      const { status, stderr } = await serve(["solutions", "3", "--nope"]);
+      assert.equal(status, 2);
+      assert.match(stderr, /Unknown option '--nope'/);
+      assert.match(stderr, /Usage: npm run solution -- <N> \[--port <P>\]/);
+    });
+
+    test("--help shows the usage, exit 0", async () => {
+      const { status, stdout } = await serve(["steps", "--help"]);
+      assert.equal(status, 0);
+      assert.match(stdout, /Usage: npm run step -- <N> \[--port <P>\]/);
+    });
+
+    test("a port in use is explained with a free one to use instead, exit 1", async () => {
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen({ host: "127.0.0.1", port: 0 }, resolve));
+      try {
+        const port = (blocker.address() as { port: number }).port;
+        const { status, stderr } = await serve(["steps", "1", "--port", String(port)]);
+        assert.equal(status, 1);
+        assert.match(stderr, new RegExp(`Port ${port} is already in use`));
+        assert.match(stderr, /npm run step -- 1 --port \d+/);
+      } finally {
+        blocker.close();
       }
-      let answered = false;
-      while (!answered && Date.now() < deadline && child.exitCode === null) {
-        try {
-          answered = (await fetch(urls[0], { signal: AbortSignal.timeout(2_000) })).ok;
-        } catch {
-          await sleep(250);
+    });
+  });
+
+  describe("npm run solution -- N", () => {
+    test("two servers at once: solution 1 echoes, solution 2 broadcasts, both serve the page", async () => {
+      const servers: DevServer[] = [];
+      try {
+        servers.push(...(await Promise.all([start("solutions", "1"), start("solutions", "02-broadcast")])));
+        const [echo, broadcast] = servers;
+
+        const page = await fetch(`http://127.0.0.1:${echo.port}/`);
+        assert.equal(page.status, 200);
+        assert.match(page.headers.get("content-type") ?? "", /text\/html/);
+        assert.match(await page.text(), /<html/i);
+
+        const alice = await connect(echo.port, "serve-test", "alice");
+        alice.socket.send(JSON.stringify({ message: "echo?" }));
+        await nextMessage(alice, "alice", "echo?");
+        alice.socket.close();
+
+        const bob = await connect(broadcast.port, "serve-test", "bob");
+        const carol = await connect(broadcast.port, "serve-test", "carol");
+        bob.socket.send(JSON.stringify({ message: "all of you" }));
+        await nextMessage(carol, "bob", "all of you");
+        bob.socket.close();
+        carol.socket.close();
+
+        for (const server of servers) await server.stop();
+        for (const server of servers) {
+          // wrangler compares the root worker-configuration.d.ts with types made for one entry; the
+          // kit's types serve every stage (typecheck.test.ts keeps them current), so no false alarm.
+          assert.doesNotMatch(server.output(), /types might be out of date/i);
+          assert.match(server.output(), /Ready on/);
         }
+        assert.ok(!existsSync(join(REPO_ROOT, "solutions/01-echo/.wrangler")), "wrangler's scratch files went into the stage folder");
+      } finally {
+        servers.forEach((server) => server.kill());
       }
-      assert.ok(answered, `the page did not answer on ${urls[0]}:\n${output}`);
-      assert.ok(output.includes(`  Phones ${urls[0]}`), `the banner should show ${urls[0]}:\n${output}`);
-      assert.match(output, /anyone on it can open the chat/);
-    } finally {
-      child.kill("SIGTERM");
-      const stopped = await Promise.race([exited, sleep(20_000, "timeout")]);
-      if (stopped === "timeout") process.kill(-child.pid!, "SIGKILL");
-    }
+    });
+
+    test("solution 3 keeps its history across a restart, in its own state folder", async () => {
+      const message = `remember me ${Date.now()}`;
+      let server = await start("solutions", "3");
+      try {
+        const alice = await connect(server.port, "serve-test", "alice");
+        alice.socket.send(JSON.stringify({ message }));
+        // Sent back only once it is stored (output gates).
+        await nextMessage(alice, "alice", message);
+        alice.socket.close();
+        await server.stop();
+        assert.ok(existsSync(join(stateRoot, "solutions", "03-persistence")), "no state in CHAT_STATE_DIR");
+
+        server = await start("solutions", "03");
+        const bob = await connect(server.port, "serve-test", "bob");
+        await nextMessage(bob, "alice", message);
+        bob.socket.close();
+        await server.stop();
+      } finally {
+        server.kill();
+      }
+    });
+  });
+
+  describe("npm run step -- N --lan", () => {
+    test("the addresses shown for phones are this computer's external IPv4 ones, each once", () => {
+      const v4 = (address: string, internal = false): NetworkInterfaceInfo =>
+        ({ address, family: "IPv4", internal, netmask: "", mac: "", cidr: null });
+      const v6 = (address: string, internal = false): NetworkInterfaceInfo =>
+        ({ address, family: "IPv6", internal, netmask: "", mac: "", cidr: null, scopeid: 0 });
+      const urls = lanUrls(8787, {
+        lo: [v4("127.0.0.1", true), v6("::1", true)],
+        eth0: [v4("192.168.1.23"), v6("fe80::1")],
+        wlan0: [v4("10.0.0.7"), v4("192.168.1.23")],
+      });
+      assert.deepEqual(urls, ["http://192.168.1.23:8787/", "http://10.0.0.7:8787/"]);
+    });
+
+    test("--help explains --lan", async () => {
+      const { status, stdout } = await serve(["solutions", "--help"]);
+      assert.equal(status, 0);
+      assert.match(stdout, /npm run solution -- 3 --lan +also reachable from phones and laptops on your network/);
+    });
+
+    test("serves on every interface and prints the network address, where the page answers", async () => {
+      const port = await freePort();
+      const child = spawn(process.execPath, [SERVE, "solutions", "1", "--lan", "--port", String(port)], {
+        cwd: REPO_ROOT,
+        // Its own state folder: "two servers at once" serves solution 1 meanwhile.
+        env: { ...process.env, CHAT_STATE_DIR: mkdtempSync(join(stateRoot, "lan-")), NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
+      let output = "";
+      child.stdout.on("data", (chunk) => (output += chunk));
+      child.stderr.on("data", (chunk) => (output += chunk));
+      const exited = new Promise((resolve) => child.on("exit", resolve));
+      try {
+        const urls = lanUrls(port);
+        const deadline = Date.now() + 60_000;
+        if (urls.length === 0) {
+          while (Date.now() < deadline && !output.includes("no network address found")) await sleep(100);
+          assert.match(output, /Phones: no network address found/);
+          return;
+        }
+        let answered = false;
+        while (!answered && Date.now() < deadline && child.exitCode === null) {
+          try {
+            answered = (await fetch(urls[0], { signal: AbortSignal.timeout(2_000) })).ok;
+          } catch {
+            await sleep(250);
+          }
+        }
+        assert.ok(answered, `the page did not answer on ${urls[0]}:\n${output}`);
+        assert.ok(output.includes(`  Phones ${urls[0]}`), `the banner should show ${urls[0]}:\n${output}`);
+        assert.match(output, /anyone on it can open the chat/);
+      } finally {
+        child.kill("SIGTERM");
+        // Unreferenced: a pending 20 s timer would keep this file running after its tests.
+        const stopped = await Promise.race([exited, sleep(20_000, "timeout", { ref: false })]);
+        if (stopped === "timeout") process.kill(-child.pid!, "SIGKILL");
+      }
+    });
   });
 });
