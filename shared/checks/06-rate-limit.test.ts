@@ -30,7 +30,7 @@ const BACKWARDS_HINT =
 /** What the clock checks build on: a burst of 6, whose 6th message is refused. Returns that error. */
 function refusesSixth(client: ChatClient) {
   for (let i = 1; i <= 6; i++) client.say(`burst ${i}`);
-  return needs("the 6th message of a burst refused with a rate_limited error", client.nextError("a rate_limited error for the 6th message"));
+  return needs("the 6th message of a burst refused with a rate_limited error", client.nextError("a rate_limited error for the 6th message", "burst 6"));
 }
 
 /** A new room with alice and bob, where alice's burst of 6 has had its 6th message refused. */
@@ -47,7 +47,7 @@ async function sendExpecting(client: ChatClient, through: number, label: string,
   const before = client.all("message").length;
   for (let i = 1; i <= through + 1; i++) client.say(`${label} ${i}`);
   for (let i = 1; i <= through; i++) await client.nextMessage(`message ${i} of ${through + 1} sent ${when} is delivered`);
-  const error = await client.nextError(`a rate_limited error for message ${through + 1} of ${through + 1} sent ${when}: the bucket holds ${through} token(s) then`);
+  const error = await client.nextError(`a rate_limited error for message ${through + 1} of ${through + 1} sent ${when}: the bucket holds ${through} token(s) then`, `${label} ${through + 1}`);
   expectCode(error.code, "rate_limited");
   const texts = Array.from({ length: through }, (_, i) => `${label} ${i + 1}`);
   expectTexts(client.all("message").slice(before), texts, `the first ${through} of the ${through + 1} messages sent ${when}`);
@@ -67,7 +67,7 @@ describe("06 · Rate limit", () => {
     withClock(async () => {
       const alice = await join(newRoom(), "alice");
       for (let i = 1; i <= 6; i++) alice.say(`burst ${i}`);
-      const error = await alice.nextError("a rate_limited error for the 6th message");
+      const error = await alice.nextError("a rate_limited error for the 6th message", "burst 6");
       expectCode(error.code, "rate_limited");
       const wait = error.retryAfterMs;
       if (!Number.isInteger(wait) || (wait as number) <= 0 || (wait as number) > 1000) {
@@ -105,7 +105,7 @@ describe("06 · Rate limit", () => {
       await first.close(1000, "reconnecting");
       const again = await join(room, "alice");
       again.say("one too many");
-      const error = await again.nextError("a rate_limited error for alice's 6th message, sent on a new connection");
+      const error = await again.nextError("a rate_limited error for alice's 6th message, sent on a new connection", "one too many");
       expectCode(error.code, "rate_limited");
     }),
   );
@@ -118,7 +118,7 @@ describe("06 · Rate limit", () => {
       for (let i = 1; i <= 3; i++) tab1.say(`tab 1, ${i}`);
       for (let i = 1; i <= 3; i++) await tab1.messageWithText(`tab 1, ${i}`, "tab 1's messages are delivered");
       for (let i = 1; i <= 3; i++) tab2.say(`tab 2, ${i}`);
-      const error = await tab2.nextError("a rate_limited error for the 6th message alice sent, her 3rd on a second tab");
+      const error = await tab2.nextError("a rate_limited error for the 6th message alice sent, her 3rd on a second tab", "tab 2, 3");
       expectCode(error.code, "rate_limited");
     }),
   );
@@ -129,7 +129,7 @@ describe("06 · Rate limit", () => {
       for (let i = 1; i <= 5; i++) alice.sendRaw("not json");
       for (let i = 1; i <= 5; i++) expectCode((await alice.nextError(`a bad_message error for invalid frame ${i}`)).code, "bad_message");
       alice.say("hello");
-      const error = await alice.nextError("a rate_limited error for the message after 5 invalid frames");
+      const error = await alice.nextError("a rate_limited error for the message after 5 invalid frames", "hello");
       expectCode(error.code, "rate_limited");
     }),
   );

@@ -114,8 +114,24 @@ export class ChatClient {
   nextMessage(expected: string): Promise<MessageFrame> {
     return this.next("message", expected);
   }
-  nextError(expected: string): Promise<ErrorFrame> {
-    return this.next("error", expected);
+  /**
+   * The next error frame. With `refusing`, the text of the message the error must answer: if
+   * that message comes back as a message instead, it was accepted, and no error is coming for
+   * it, so the check says so at once instead of waiting out WAIT_MS.
+   */
+  async nextError(expected: string, refusing?: string): Promise<ErrorFrame> {
+    if (refusing === undefined) return this.next("error", expected);
+    const index = this.taken.get("error") ?? 0;
+    const accepted = () => this.all("message").some((frame) => frame.message === refusing);
+    const found = await this.waitFor(() => this.all("error").length > index || accepted());
+    if (found && this.all("error").length > index) {
+      this.taken.set("error", index + 1);
+      return this.all("error")[index];
+    }
+    const got = found
+      ? `${show(refusing)} came back to ${this.name} as a message: it was accepted, not refused`
+      : `${this.name} received no "error" frame within ${WAIT_MS / 1000} s`;
+    throw new CheckFailure(expected, `${got} (${this.summary()})`);
   }
 
   /**

@@ -8,6 +8,12 @@ const PARSE = '    const frame = readMessage(data);\n    if ("type" in frame) re
 
 export const mistakes: Mistake[] = [
   {
+    did: "takes a token for every frame but never refuses one when the bucket is empty",
+    patch: [["    if (bucket.tokens < 1) return Math.ceil((1 - bucket.tokens) * REFILL_MS);\n", ""]],
+    fails: "the 6th message of a burst gets a rate_limited error with retryAfterMs",
+    says: "came back to alice as a message: it was accepted, not refused",
+  },
+  {
     did: "stores and broadcasts the refused message anyway (no return after the error)",
     patch: [["    if (waitMs > 0) {\n      return send(ws, {", "    if (waitMs > 0) {\n      send(ws, {"]],
     fails: "a rate-limited message is neither broadcast nor stored",
