@@ -1,26 +1,16 @@
 // `npm run check` as an attendee runs it: a child process, its output and its exit code.
 // The runs that do not depend on each other run side by side: most of a run is waiting.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { REPO_ROOT } from "../paths.ts";
 import { STAGES } from "../stages.ts";
+import { runNode } from "./run-node.ts";
+import { tempKit } from "./temp-kit.ts";
 
-async function check(args: string[], cwd = REPO_ROOT) {
-  const child = spawn(process.execPath, [join(cwd, "shared/kit/check.ts"), ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: "1", PWD: cwd },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-  child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-  const [status] = (await once(child, "close")) as [number | null];
-  return { status, stdout, stderr };
+function check(args: string[], cwd = REPO_ROOT) {
+  return runNode(join(cwd, "shared/kit/check.ts"), args, { cwd, env: { ...process.env, NO_COLOR: "1", PWD: cwd } });
 }
 
 describe("npm run check", { concurrency: true }, () => {
@@ -84,12 +74,9 @@ describe("npm run check", { concurrency: true }, () => {
   // One after another: each run sees what the one before left in the copy.
   describe("npm run check (progress)", { concurrency: false }, () => {
     // A copy of the kit where the attendee finished stage 1 and started stage 2.
-    const copy = mkdtempSync(join(tmpdir(), "hello-chat-check-"));
-    after(() => rmSync(copy, { recursive: true, force: true }));
-    for (const part of ["steps", "solutions", "shared", "package.json", "tsconfig.json", "vitest.config.ts", "wrangler.jsonc", "worker-configuration.d.ts"]) {
-      cpSync(join(REPO_ROOT, part), join(copy, part), { recursive: true });
-    }
-    symlinkSync(join(REPO_ROOT, "node_modules"), join(copy, "node_modules"), "junction");
+    const kit = tempKit("check");
+    after(kit.remove);
+    const copy = kit.dir;
     cpSync(join(copy, "solutions/01-echo/src"), join(copy, "steps/01-echo/src"), { recursive: true });
     const step2 = join(copy, "steps/02-broadcast/src/index.ts");
     writeFileSync(step2, `${readFileSync(step2, "utf8")}\n// started, not finished\n`);

@@ -3,7 +3,6 @@
 // side by side (starting wrangler is mostly waiting); no two serve one stage from one state folder.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, type NetworkInterfaceInfo } from "node:os";
@@ -15,6 +14,7 @@ import { freePort } from "../free-port.ts";
 import { lanUrls } from "../lan.ts";
 import { REPO_ROOT } from "../paths.ts";
 import { STAGES, type Kind } from "../stages.ts";
+import { runNode } from "./run-node.ts";
 
 const SERVE = join(REPO_ROOT, "shared/kit/serve.ts");
 const stateRoot = mkdtempSync(join(tmpdir(), "hello-chat-serve-"));
@@ -25,14 +25,8 @@ after(() => {
   rmSync(stateRoot, { recursive: true, force: true });
 });
 
-async function serve(args: string[]) {
-  const child = spawn(process.execPath, [SERVE, ...args], { cwd: REPO_ROOT, env: { ...process.env, CHAT_STATE_DIR: stateRoot } });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-  child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-  const [status] = (await once(child, "close")) as [number | null];
-  return { status, stdout, stderr };
+function serve(args: string[]) {
+  return runNode(SERVE, args, { cwd: REPO_ROOT, env: { ...process.env, CHAT_STATE_DIR: stateRoot } });
 }
 
 async function start(kind: Kind, stage: string): Promise<DevServer> {
