@@ -97,16 +97,16 @@ export class ChatClient {
     return this.frames[0];
   }
 
-  /** The first message frame whose text is `text`, waiting for it if needed. */
-  messageWithText(text: string, expected: string): Promise<MessageFrame> {
-    return this.frameWhere("message", (frame) => frame.message === text, expected, `message ${show(text)}`);
+  /** The first message frame whose text is `text`, waiting for it (up to `ms`) if needed. */
+  messageWithText(text: string, expected: string, ms = WAIT_MS): Promise<MessageFrame> {
+    return this.frameWhere("message", (frame) => frame.message === text, expected, `message ${show(text)}`, ms);
   }
 
-  /** The first frame of `type` for which `matches` holds (`what`, in a failure), waiting for it if needed. */
-  async frameWhere<T extends ServerFrame["type"]>(type: T, matches: (frame: FrameOf<T>) => boolean, expected: string, what = `such ${show(type)} frame`): Promise<FrameOf<T>> {
+  /** The first frame of `type` for which `matches` holds (`what`, in a failure), waiting for it (up to `ms`) if needed. */
+  async frameWhere<T extends ServerFrame["type"]>(type: T, matches: (frame: FrameOf<T>) => boolean, expected: string, what = `such ${show(type)} frame`, ms = WAIT_MS): Promise<FrameOf<T>> {
     const find = () => this.all(type).find(matches);
-    if (!(await this.waitFor(() => find() !== undefined))) {
-      throw new CheckFailure(expected, `${this.name} received no ${what} within ${WAIT_MS / 1000} s (${this.summary()})`);
+    if (!(await this.waitFor(() => find() !== undefined, ms))) {
+      throw new CheckFailure(expected, `${this.name} received no ${what} within ${ms / 1000} s (${this.summary()})`);
     }
     return find()!;
   }
