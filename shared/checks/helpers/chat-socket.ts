@@ -79,11 +79,13 @@ export class ChatClient {
    * The next frame of `type` not yet returned, waiting for it if needed.
    * `expected` words the failure: "alice receives her message back".
    */
-  async next<T extends ServerFrame["type"]>(type: T, expected: string): Promise<FrameOf<T>> {
+  async next<T extends ServerFrame["type"]>(type: T, expected: string, unless?: { seen: () => boolean; got: string }): Promise<FrameOf<T>> {
     const index = this.taken.get(type) ?? 0;
-    const found = await this.waitFor(() => this.all(type).length > index);
-    if (!found) {
-      throw new CheckFailure(expected, `${this.name} received no ${show(type)} frame within ${WAIT_MS / 1000} s (${this.summary()})`);
+    // `unless`: what shows the frame is not coming after all, and the failure then says so at once.
+    await this.waitFor(() => this.all(type).length > index || unless?.seen() === true);
+    if (this.all(type).length <= index) {
+      const got = unless?.seen() ? unless.got : `${this.name} received no ${show(type)} frame within ${WAIT_MS / 1000} s`;
+      throw new CheckFailure(expected, `${got} (${this.summary()})`);
     }
     this.taken.set(type, index + 1);
     return this.all(type)[index];
@@ -119,19 +121,12 @@ export class ChatClient {
    * that message comes back as a message instead, it was accepted, and no error is coming for
    * it, so the check says so at once instead of waiting out WAIT_MS.
    */
-  async nextError(expected: string, refusing?: string): Promise<ErrorFrame> {
+  nextError(expected: string, refusing?: string): Promise<ErrorFrame> {
     if (refusing === undefined) return this.next("error", expected);
-    const index = this.taken.get("error") ?? 0;
-    const accepted = () => this.all("message").some((frame) => frame.message === refusing);
-    const found = await this.waitFor(() => this.all("error").length > index || accepted());
-    if (found && this.all("error").length > index) {
-      this.taken.set("error", index + 1);
-      return this.all("error")[index];
-    }
-    const got = found
-      ? `${show(refusing)} came back to ${this.name} as a message: it was accepted, not refused`
-      : `${this.name} received no "error" frame within ${WAIT_MS / 1000} s`;
-    throw new CheckFailure(expected, `${got} (${this.summary()})`);
+    return this.next("error", expected, {
+      seen: () => this.all("message").some((frame) => frame.message === refusing),
+      got: `${show(refusing)} came back to ${this.name} as a message: it was accepted, not refused`,
+    });
   }
 
   /**
