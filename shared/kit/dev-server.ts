@@ -34,12 +34,14 @@ export type DevServerOptions = {
   stateDir: string;
   /** A free one when not given. */
   port?: number;
+  /** More environment for the server's processes (a proxy, say). */
+  env?: Record<string, string>;
 };
 
 /** Starts a stage's server and resolves once its chat page answers. */
-export async function startDevServer({ kind, stage, stateDir, port }: DevServerOptions): Promise<DevServer> {
+export async function startDevServer({ kind, stage, stateDir, port, env }: DevServerOptions): Promise<DevServer> {
   port ??= await freePort();
-  return startServer([SERVE, kind, String(stage), "--port", String(port)], { port, stateDir, what: `${kind} ${stage}` });
+  return startServer([SERVE, kind, String(stage), "--port", String(port)], { port, stateDir, env, what: `${kind} ${stage}` });
 }
 
 export type Classroom = DevServer & {
@@ -67,10 +69,13 @@ export async function startClassroom({ stateDir, port, args = [] }: { stateDir: 
 }
 
 /** Runs a kit server script in its own process group; resolves once it answers (or prints readyLine). */
-async function startServer(args: string[], { port, stateDir, what, readyLine }: { port: number; stateDir: string; what: string; readyLine?: RegExp }): Promise<DevServer> {
+async function startServer(
+  args: string[],
+  { port, stateDir, env, what, readyLine }: { port: number; stateDir: string; env?: Record<string, string>; what: string; readyLine?: RegExp },
+): Promise<DevServer> {
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, CHAT_STATE_DIR: stateDir, NO_COLOR: "1" },
+    env: { ...process.env, ...env, CHAT_STATE_DIR: stateDir, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, so kill() reaches wrangler's workerd children too.
     detached: process.platform !== "win32",

@@ -5,9 +5,9 @@ import { execFile } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "./paths.ts";
+import { WRANGLER, WRANGLER_ENV } from "./wrangler.ts";
 import { foldersWithConfig } from "./worker-settings.ts";
 
-const WRANGLER = join(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
 const check = process.argv.includes("--check") ? ["--check"] : [];
 
 const runs = [
@@ -35,9 +35,8 @@ for (const [i, { cwd, args }] of runs.entries()) {
 process.exitCode = failed ? 1 : 0;
 
 function types({ cwd, args }: { cwd: string; args: string[] }): Promise<{ ok: boolean; output: string }> {
-  const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
   return new Promise((resolve) => {
-    execFile(process.execPath, [WRANGLER, "types", ...args, ...check], { cwd: join(REPO_ROOT, cwd), env }, (error, stdout, stderr) =>
+    execFile(process.execPath, [WRANGLER, "types", ...args, ...check], { cwd: join(REPO_ROOT, cwd), env: { ...process.env, ...WRANGLER_ENV } }, (error, stdout, stderr) =>
       resolve({ ok: !error, output: `${stdout}${stderr}` }),
     );
   });

@@ -5,15 +5,21 @@ import { constants } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "./paths.ts";
 
-const WRANGLER = join(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
+export const WRANGLER = join(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
+
+/** What every wrangler the kit runs gets in its environment, besides the caller's. */
+export const WRANGLER_ENV = {
+  // Offline, Miniflare would try (and fail, loudly) to download Request.cf data.
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_METRICS: "false",
+  // wrangler's banner asks npm's registry for a newer wrangler (hourly, and in a loop behind a
+  // proxy that refuses it) and shows "update available": the kit pins its wrangler, so an
+  // attendee must not upgrade it, and the kit asks nothing of the internet once installed.
+  WRANGLER_HIDE_BANNER: "true",
+};
 
 export function spawnWrangler(args: string[], { cwd = REPO_ROOT, stdio = "inherit" as StdioOptions } = {}): ChildProcess {
-  return spawn(process.execPath, [WRANGLER, ...args], {
-    cwd,
-    stdio,
-    // Offline, Miniflare would try (and fail, loudly) to download Request.cf data.
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
-  });
+  return spawn(process.execPath, [WRANGLER, ...args], { cwd, stdio, env: { ...process.env, ...WRANGLER_ENV } });
 }
 
 /** Passes Ctrl+C and SIGTERM on to wrangler, and resolves with its exit code. */

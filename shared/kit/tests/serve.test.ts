@@ -139,6 +139,31 @@ describe("npm run step / solution", { concurrency: true }, () => {
       }
     });
 
+    test("it asks nothing of the internet: behind a proxy that sees every request, none comes (no update check)", async () => {
+      // What the proxy is asked for, by the first line of each connection; it answers none.
+      const asked: string[] = [];
+      const proxy = createServer((socket) => socket.once("data", (data) => (asked.push(String(data).split("\r\n")[0]), socket.destroy())));
+      await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+      const { port } = proxy.address() as { port: number };
+      // A temporary folder of its own: wrangler keeps its last update check there for an hour.
+      const tmp = mkdtempSync(join(tmpdir(), "hello-chat-offline-"));
+      const via = `http://127.0.0.1:${port}`;
+      const server = await startDevServer({ kind: "solutions", stage: "2", stateDir: join(tmp, "state"), env: { HTTPS_PROXY: via, https_proxy: via, TMPDIR: tmp } });
+      try {
+        const alice = await connect(server.port, "offline-test", "alice");
+        alice.socket.send(JSON.stringify({ message: "no internet here" }));
+        await nextMessage(alice, "alice", "no internet here");
+        alice.socket.close();
+        await server.stop();
+        assert.deepEqual(asked, [], `the server asked the internet:\n${asked.slice(0, 3).join("\n")}\n${server.output()}`);
+        assert.doesNotMatch(server.output(), /update available/);
+      } finally {
+        server.kill();
+        proxy.close();
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+
     test("solution 3 keeps its history across a restart, in its own state folder", async () => {
       const message = `remember me ${Date.now()}`;
       let server = await start("solutions", "3");
