@@ -16,7 +16,7 @@ function deploy(args: string[]) {
   const result = spawnSync(process.execPath, [DEPLOY, ...args], {
     cwd: REPO_ROOT,
     encoding: "utf8",
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1" },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -82,7 +82,7 @@ describe("npm run deploy", () => {
     const run = () => spawnSync(process.execPath, [join(REPO_ROOT, "shared/kit/classroom/deploy.ts"), "--dry-run", "--outdir", join(outdir, "classroom")], {
       cwd: REPO_ROOT,
       encoding: "utf8",
-      env: { ...process.env, CHAT_STATE_DIR: state, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+      env: { ...process.env, CHAT_STATE_DIR: state, NO_COLOR: "1" },
     });
     const result = run();
     assert.equal(result.status, 0, result.stdout + result.stderr);

@@ -10,7 +10,6 @@ function run(script: string, args: string[]) {
   const result = spawnSync(process.execPath, [join(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
     encoding: "utf8",
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
