@@ -1,7 +1,13 @@
 // What every `npm run <command>` of the kit does the same way: read its options, answer
 // --help, and turn a UsageError into its message and exit code 2, without a stack trace.
+import { enableCompileCache } from "node:module";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { parseStage, UsageError, type Stage } from "./stages.ts";
+
+// Node keeps the compiled code of what a command loads as it runs (Vitest's and Miniflare's
+// modules for npm run check) between runs, in the temporary folder: about 0.15 s of CPU less per
+// check. The attendee's NODE_COMPILE_CACHE wins; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+enableCompileCache();
 
 /** parseArgs with positionals, where a mistake shows the usage as well. */
 export function parseOptions<T extends ParseArgsOptionsConfig>(args: string[], options: T, usage: string) {
