@@ -38,10 +38,20 @@ export type DevServerOptions = {
   env?: Record<string, string>;
 };
 
-/** Starts a stage's server and resolves once its chat page answers. */
+/**
+ * Starts a stage's server and resolves once its chat page answers. A free port can be taken by
+ * another process before wrangler listens on it (the system hands out free ports to everyone,
+ * and a busy test run starts many servers): then it tries again on another, twice at most.
+ */
 export async function startDevServer({ kind, stage, stateDir, port, env }: DevServerOptions): Promise<DevServer> {
-  port ??= await freePort();
-  return startServer([SERVE, kind, String(stage), "--port", String(port)], { port, stateDir, env, what: `${kind} ${stage}` });
+  for (let attempt = 1; ; attempt++) {
+    const chosen = port ?? (await freePort());
+    try {
+      return await startServer([SERVE, kind, String(stage), "--port", String(chosen)], { port: chosen, stateDir, env, what: `${kind} ${stage}` });
+    } catch (error) {
+      if (port !== undefined || attempt === 3 || !/already in use|EADDRINUSE/i.test(String(error))) throw error;
+    }
+  }
 }
 
 export type Classroom = DevServer & {
@@ -96,10 +106,12 @@ async function startServer(
     stop: () => stopGracefully(child, port, exited, () => output),
   };
 
+  // Whatever answers on the port is this server only once its wrangler says it listens there.
+  const listening = new RegExp(`Ready on \\S+:${port}\\b`);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline && child.exitCode === null) {
-    if (readyLine) {
-      if (readyLine.test(output)) return server;
+    if (readyLine || !listening.test(output)) {
+      if (readyLine?.test(output)) return server;
       await sleep(100);
       continue;
     }

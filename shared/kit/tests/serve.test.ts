@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer as createHttpServer } from "node:http";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir, type NetworkInterfaceInfo } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -103,6 +104,20 @@ describe("npm run step / solution", { concurrency: true }, () => {
   });
 
   describe("npm run solution -- N", () => {
+    // The kit's tests and benchmarks start servers on free ports that another process can take
+    // first: what answers there is not the stage's server until its own wrangler listens.
+    test("the kit's servers: an answer from whatever else holds the port is not taken for the stage's", async () => {
+      const other = createHttpServer((_request, response) => response.end("someone else"));
+      await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = other.address() as AddressInfo;
+        await assert.rejects(startDevServer({ kind: "solutions", stage: 3, stateDir: stateRoot, port }), /Port \d+ is already in use/);
+      } finally {
+        other.closeAllConnections();
+        other.close();
+      }
+    });
+
     test("two servers at once: solution 1 echoes, solution 2 broadcasts, both serve the page", async () => {
       const servers: DevServer[] = [];
       try {
