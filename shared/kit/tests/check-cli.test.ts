@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { REPO_ROOT } from "../paths.ts";
 import { STAGES } from "../stages.ts";
-import { runNode } from "./run-node.ts";
+import { NO_NETWORK, noNetworkSkipReason, runNode } from "./run-node.ts";
 import { tempKit } from "./temp-kit.ts";
 
-function check(args: string[], cwd = REPO_ROOT) {
-  return runNode(join(cwd, "shared/kit/check.ts"), args, { cwd, env: { ...process.env, NO_COLOR: "1", PWD: cwd } });
+function check(args: string[], cwd = REPO_ROOT, within?: string[]) {
+  return runNode(join(cwd, "shared/kit/check.ts"), args, { cwd, env: { ...process.env, NO_COLOR: "1", PWD: cwd }, within });
 }
 
 describe("npm run check", { concurrency: true }, () => {
@@ -69,6 +69,15 @@ describe("npm run check", { concurrency: true }, () => {
       assert.match(stdout, /The TODO\(step 1\) comments in steps\/01-echo\/src\/index.ts show where to work; the guide's page http:\/\/localhost:5173\/steps\/01-echo \(npm run docs serves it\) explains the ideas\./);
       assert.match(stdout, /Stuck\? npm run hint -- 1 gives a hint, one more each time you ask\./);
     });
+  });
+
+  // The setup page promises that after npm install everything works offline.
+  test("with no network at all, only loopback, a solution passes its checks and nothing warns", { skip: noNetworkSkipReason() }, async () => {
+    const { status, stdout, stderr } = await check(["4", "--solution"], REPO_ROOT, NO_NETWORK);
+    assert.equal(status, 0, stdout + stderr);
+    assert.match(stdout, /Stage 4 is done: all \d+ checks pass\./);
+    // Miniflare, for one, warns when it cannot fetch Request.cf data, and goes on.
+    assert.doesNotMatch(stdout + stderr, /\[mf:(warn|error)\]|unable to fetch|ENOTFOUND|EAI_AGAIN|ENETUNREACH/i);
   });
 
   // One after another: each run sees what the one before left in the copy.
