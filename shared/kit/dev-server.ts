@@ -1,11 +1,14 @@
 // A stage served by `serve.ts` (so by wrangler dev, as `npm run step` does), or the classroom, for the kit's
 // own tests, browser scripts and benchmarks: started on a free port, waited for, stopped.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort, isPortFree } from "./free-port.ts";
 import { REPO_ROOT } from "./paths.ts";
 import type { Kind } from "./stages.ts";
+import { WRANGLER_ENV } from "./wrangler.ts";
 
 const SERVE = join(REPO_ROOT, "shared/kit/serve.ts");
 const CLASSROOM = join(REPO_ROOT, "shared/kit/classroom/serve.ts");
@@ -19,6 +22,8 @@ export type DevServer = {
   child: ChildProcess;
   /** Everything serve.ts and wrangler printed so far. */
   output: () => string;
+  /** Its own temporary folder (wrangler's Miniflare keeps files there), removed once it has exited. */
+  scratch: string;
   exited: Promise<number | null>;
   /** Stops it as Ctrl+C would, and waits until the port is free again. */
   stop: () => Promise<void>;
@@ -83,9 +88,13 @@ async function startServer(
   args: string[],
   { port, stateDir, env, what, readyLine }: { port: number; stateDir: string; env?: Record<string, string>; what: string; readyLine?: RegExp },
 ): Promise<DevServer> {
+  // A server killed as a crash would be cannot clean up its temporary files: they go to a folder
+  // of its own, removed when it exits. Node's compile cache stays where every wrangler shares it.
+  const scratch = mkdtempSync(join(tmpdir(), "hello-chat-server-"));
+  const temporary = { TMPDIR: scratch, TEMP: scratch, TMP: scratch, NODE_COMPILE_CACHE: WRANGLER_ENV.NODE_COMPILE_CACHE };
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env, CHAT_STATE_DIR: stateDir, NO_COLOR: "1" },
+    env: { ...process.env, ...temporary, ...env, CHAT_STATE_DIR: stateDir, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, so kill() reaches wrangler's workerd children too.
     detached: process.platform !== "win32",
@@ -93,7 +102,12 @@ async function startServer(
   let output = "";
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      rmSync(scratch, { recursive: true, force: true });
+      resolve(code);
+    }),
+  );
 
   const kill = () => killTree(child);
   const server: DevServer = {
@@ -101,6 +115,7 @@ async function startServer(
     origin: `http://127.0.0.1:${port}`,
     child,
     output: () => output,
+    scratch,
     exited,
     kill,
     stop: () => stopGracefully(child, port, exited, () => output),

@@ -3,7 +3,7 @@
 // side by side (starting wrangler is mostly waiting); no two serve one stage from one state folder.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir, type NetworkInterfaceInfo } from "node:os";
@@ -118,7 +118,7 @@ describe("npm run step / solution", { concurrency: true }, () => {
       }
     });
 
-    test("two servers at once: solution 1 echoes, solution 2 broadcasts, both serve the page", async () => {
+    test("two servers at once: solution 1 echoes, solution 2 broadcasts, both serve the page; stopped or killed, they leave no temporary files", async () => {
       const servers: DevServer[] = [];
       try {
         servers.push(...(await Promise.all([start("solutions", "1"), start("solutions", "02-broadcast")])));
@@ -141,8 +141,13 @@ describe("npm run step / solution", { concurrency: true }, () => {
         bob.socket.close();
         carol.socket.close();
 
-        for (const server of servers) await server.stop();
+        // wrangler's Miniflare keeps files in the temporary folder, which a crash cannot remove.
+        assert.ok(readdirSync(echo.scratch).some((name) => name.startsWith("miniflare-")), `nothing in ${echo.scratch}`);
+        echo.kill();
+        await echo.exited;
+        await broadcast.stop();
         for (const server of servers) {
+          assert.equal(existsSync(server.scratch), false, `${server.scratch} is left behind`);
           // wrangler compares the root worker-configuration.d.ts with types made for one entry; the
           // kit's types serve every stage (typecheck.test.ts keeps them current), so no false alarm.
           assert.doesNotMatch(server.output(), /types might be out of date/i);
