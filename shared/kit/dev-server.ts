@@ -48,11 +48,15 @@ export type DevServerOptions = {
  * another process before wrangler listens on it (the system hands out free ports to everyone,
  * and a busy test run starts many servers): then it tries again on another, twice at most.
  */
-export async function startDevServer({ kind, stage, stateDir, port, env }: DevServerOptions): Promise<DevServer> {
+export function startDevServer({ kind, stage, stateDir, port, env }: DevServerOptions): Promise<DevServer> {
+  return onFreePort(port, (chosen) => startServer([SERVE, kind, String(stage), "--port", String(chosen)], { port: chosen, stateDir, env, what: `${kind} ${stage}` }));
+}
+
+/** Runs `start` on `port`, or on a free one, and on another when that one was taken meanwhile. */
+export async function onFreePort<T>(port: number | undefined, start: (port: number) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const chosen = port ?? (await freePort());
     try {
-      return await startServer([SERVE, kind, String(stage), "--port", String(chosen)], { port: chosen, stateDir, env, what: `${kind} ${stage}` });
+      return await start(port ?? (await freePort()));
     } catch (error) {
       if (port !== undefined || attempt === 3 || !/already in use|EADDRINUSE/i.test(String(error))) throw error;
     }
@@ -69,9 +73,11 @@ export type Classroom = DevServer & {
 };
 
 /** `npm run classroom` (shared/kit/classroom/serve.ts), with its session open. */
-export async function startClassroom({ stateDir, port, args = [] }: { stateDir: string; port?: number; args?: string[] }): Promise<Classroom> {
-  port ??= await freePort();
-  const server = await startServer([CLASSROOM, "--port", String(port), ...args], { port, stateDir, what: "the classroom", readyLine: /^Reopen it later/m });
+export async function startClassroom({ stateDir, port: given, args = [] }: { stateDir: string; port?: number; args?: string[] }): Promise<Classroom> {
+  const server = await onFreePort(given, (port) =>
+    startServer([CLASSROOM, "--port", String(port), ...args], { port, stateDir, what: "the classroom", readyLine: /^Reopen it later/m }),
+  );
+  const { port } = server;
   const dashboard = /^Dashboard: (\S+)/m.exec(server.output())?.[1];
   const match = dashboard && /\/c\/([A-Z0-9]{6})\/dashboard#key=(\S+)$/.exec(dashboard);
   if (!dashboard || !match) {

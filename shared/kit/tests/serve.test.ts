@@ -10,7 +10,7 @@ import { tmpdir, type NetworkInterfaceInfo } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, describe, test } from "node:test";
-import { startDevServer, type DevServer } from "../dev-server.ts";
+import { onFreePort, startDevServer, type DevServer } from "../dev-server.ts";
 import { freePort } from "../free-port.ts";
 import { lanUrls } from "../lan.ts";
 import { REPO_ROOT } from "../paths.ts";
@@ -116,6 +116,23 @@ describe("npm run step / solution", { concurrency: true }, () => {
         other.closeAllConnections();
         other.close();
       }
+    });
+
+    test("the kit's servers: a free port taken before the server listens is retried on another, twice at most", async () => {
+      // The race itself cannot be forced (the system picks the port): this is what follows it.
+      const tried: number[] = [];
+      const takenOnce = (port: number) => (tried.push(port), tried.length === 1 ? Promise.reject(new Error(`Port ${port} is already in use`)) : Promise.resolve(port));
+      assert.equal(await onFreePort(undefined, takenOnce), tried[1]);
+      assert.equal(tried.length, 2);
+      const alwaysTaken = (port: number) => (tried.push(port), Promise.reject(new Error("listen EADDRINUSE")));
+      tried.length = 0;
+      await assert.rejects(onFreePort(undefined, alwaysTaken), /EADDRINUSE/);
+      assert.equal(tried.length, 3);
+      // A port the caller chose, or another failure, is not retried.
+      tried.length = 0;
+      await assert.rejects(onFreePort(8787, alwaysTaken), /EADDRINUSE/);
+      await assert.rejects(onFreePort(undefined, (port) => (tried.push(port), Promise.reject(new Error("did not answer")))), /did not answer/);
+      assert.equal(tried.length, 2);
     });
 
     test("two servers at once: solution 1 echoes, solution 2 broadcasts, both serve the page; stopped or killed, they leave no temporary files", async () => {
