@@ -94,8 +94,8 @@ async function startServer(
   args: string[],
   { port, stateDir, env, what, readyLine }: { port: number; stateDir: string; env?: Record<string, string>; what: string; readyLine?: RegExp },
 ): Promise<DevServer> {
-  // A server killed as a crash would be cannot clean up its temporary files: they go to a folder
-  // of its own, removed when it exits. Node's compile cache stays where every wrangler shares it.
+  // A server killed at once, as a crash kills it, cannot remove its temporary files: they go to a
+  // folder of its own, removed when it exits. Node's compile cache stays where every wrangler shares it.
   const scratch = mkdtempSync(join(tmpdir(), "hello-chat-server-"));
   const temporary = { TMPDIR: scratch, TEMP: scratch, TMP: scratch, NODE_COMPILE_CACHE: WRANGLER_ENV.NODE_COMPILE_CACHE };
   const child = spawn(process.execPath, args, {

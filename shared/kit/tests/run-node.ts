@@ -18,12 +18,13 @@ export async function runNode(script: string, args: string[], options: { cwd: st
 }
 
 /**
- * Runs a command with no network but loopback: a network namespace of its own, which Linux gives
- * most users (unshare --map-root-user; Debian allows it by default). What it runs can reach 127.0.0.1 and nothing else.
+ * Runs a command with no network but loopback: a network namespace of its own, which Linux lets
+ * most users make (unshare --map-root-user; Debian allows it, a container or a chroot does not).
+ * What it runs can reach 127.0.0.1 and nothing else.
  */
 export const NO_NETWORK = ["unshare", "--map-root-user", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "no-network"];
 
-/** Why NO_NETWORK cannot run here (not Linux, no unshare or ip, user namespaces off), or undefined. */
+/** Why NO_NETWORK cannot run here (not Linux, no unshare or ip, no user namespaces), or undefined. */
 export function noNetworkSkipReason(): string | undefined {
   const tried = spawnSync(NO_NETWORK[0], [...NO_NETWORK.slice(1), "true"], { encoding: "utf8" });
   if (tried.status === 0) return undefined;
