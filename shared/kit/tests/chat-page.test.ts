@@ -272,6 +272,8 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
     test("it shows what it missed while away, once, and asks only for that (after=<newest id>)", async () => {
       const ada = await openChat(crashing, "room-resume", "ada", {}, { clock: true });
       await send(ada.page, "before the crash");
+      // Shown, so stored: bob's reply, on a socket of its own, could otherwise reach the room first.
+      await waitForTexts(ada.page, ["before the crash"]);
       await say(crashing, "room-resume", "bob", ["me too"]);
       await waitForTexts(ada.page, ["before the crash", "me too"]);
 
