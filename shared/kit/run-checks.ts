@@ -24,8 +24,9 @@ export async function runChecks(targets: Target[], { kitChecks = false, together
   process.env.CHAT_KIT_CHECKS = kitChecks ? "1" : "0";
   process.env.CHAT_STOP_AT_FIRST = stopAtFirst ? "1" : "0";
   process.env.CHAT_TOGETHER = String(together);
-  // Projects side by side: the six stages' folders and the one over real connections start at
-  // once for the progress table; most of a check's time is waiting for frames, not CPU.
+  // Projects side by side, `workers` at a time (most of a check's time is waiting for frames, not
+  // CPU); the one over real connections comes last, so with more projects than places it starts
+  // when the first runtime is done, on a machine no longer full of them (its deadlines are 2 s).
   const { modules, errors: runErrors } = await runVitest({ root: REPO_ROOT, maxWorkers: workers });
   return targets.map((target) => {
     const folder = folderOf(target);
