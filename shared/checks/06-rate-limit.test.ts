@@ -33,6 +33,13 @@ function refusesSixth(client: ChatClient) {
   return needs("the 6th message of a burst refused with a rate_limited error", client.nextError("a rate_limited error for the 6th message", "burst 6"));
 }
 
+/** The error's retryAfterMs is `ms` (within 1 ms, for rounding). */
+function expectRetry(error: { retryAfterMs?: unknown }, ms: number, when: string) {
+  if (typeof error.retryAfterMs !== "number" || Math.abs(error.retryAfterMs - ms) > 1) {
+    throw new CheckFailure(`retryAfterMs ${ms} (${when})`, show(error));
+  }
+}
+
 /** A new room with alice and bob, where alice's burst of 6 has had its 6th message refused. */
 async function burstBesideBob() {
   const room = newRoom();
@@ -144,6 +151,22 @@ describe("06 · Rate limit", () => {
         await alice.nextMessage(`the 5 burst messages, then the one sent ${show(retryAfterMs)} ms after the error`);
       }
       expectTexts(alice.all("message").slice(5), ["patient"], "the message sent after waiting");
+    }),
+  );
+
+  check.alone("a token comes back after 1000 ms, not sooner, and retryAfterMs is the time left", RETRY_HINT +
+    " A token takes 1000 ms: refill (now - refilledAt) / 1000 tokens, not the milliseconds themselves.", () =>
+    withClock(async (clock) => {
+      const alice = await join(newRoom(), "alice");
+      expectRetry(await refusesSixth(alice), 1000, "right after a burst of 5, with no token left");
+      clock.advance(400);
+      alice.say("400 ms later");
+      const early = await alice.nextError("a rate_limited error for a message sent 400 ms after the burst: 0.4 of a token is back, not a whole one", "400 ms later");
+      expectCode(early.code, "rate_limited");
+      expectRetry(early, 600, "400 ms after the burst: (1 - 0.4) × 1000");
+      clock.advance(600);
+      alice.say("1000 ms later");
+      await alice.messageWithText("1000 ms later", "the message sent 1000 ms after the burst is delivered: a whole token is back");
     }),
   );
 

@@ -47,6 +47,21 @@ export const mistakes: Mistake[] = [
     says: "code 1009",
   },
   {
+    did: "closes a frame of exactly MAX_FRAME_LENGTH too (>= instead of >)",
+    patch: [["if (length > MAX_FRAME_LENGTH)", "if (length >= MAX_FRAME_LENGTH)"]],
+    fails: "a frame of exactly 16384 characters is answered, not closed",
+    says: "a too_long error for a frame of exactly 16384 characters",
+  },
+  {
+    did: "takes the token before measuring the frame: a huge frame from an empty bucket is refused, not closed",
+    patch: [
+      [`    ${TOO_BIG}\n`, ""],
+      ["    const frame = readMessage(data);\n", `    ${TOO_BIG}\n    const frame = readMessage(data);\n`],
+    ],
+    fails: "a frame over the limit is closed with 1009 even when the bucket is empty",
+    says: "right after a burst of 5 (no token left)",
+  },
+  {
     did: "measures data.length only, which a binary frame does not have",
     patch: [[LENGTH, "const length = (data as string).length;"]],
     fails: "binary frames over the limit are closed with 1009 too",
@@ -63,6 +78,18 @@ export const mistakes: Mistake[] = [
     patch: [["retryAfterMs: waitMs,", "retryAfterMs: Math.ceil(waitMs / 1000),"]],
     fails: "after waiting retryAfterMs, sending works again",
     says: "the one sent 1 ms after the error",
+  },
+  {
+    did: "refills the milliseconds that passed as tokens (no / REFILL_MS): a token every millisecond",
+    patch: [[REFILL, "const refill = Math.max(0, now - bucket.refilledAt);"]],
+    fails: "a token comes back after 1000 ms, not sooner, and retryAfterMs is the time left",
+    says: "it was accepted, not refused",
+  },
+  {
+    did: "always answers retryAfterMs 1000, however much of a token has come back",
+    patch: [["return Math.ceil((1 - bucket.tokens) * REFILL_MS);", "return REFILL_MS;"]],
+    fails: "a token comes back after 1000 ms, not sooner, and retryAfterMs is the time left",
+    says: "retryAfterMs 600 (400 ms after the burst",
   },
   {
     did: "refills every bucket with setInterval instead of from the time passed",
