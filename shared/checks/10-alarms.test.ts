@@ -318,6 +318,22 @@ describe("10 · Alarms", () => {
     }),
   );
 
+  check.alone("a socket silent for 60 s is kept, even one that never sent \"ping\": only over 90 s makes a ghost", GHOST_HINT +
+    " KEEPALIVE_TIMEOUT_MS is 90_000: milliseconds, like Date.now().", () =>
+    withClock(async (clock) => {
+      const room = newRoom();
+      clock.advance(-60_000);
+      const quiet = await joined(room, "quiet");
+      clock.advance(60_000);
+      await sweep(room, "quiet, who joined 60 s ago and never sent \"ping\", still connected after the alarm");
+      await quiet.quiet();
+      if (!quiet.isOpen) {
+        throw new CheckFailure("quiet, who joined 60 s ago and never sent \"ping\", still connected after the alarm", `the alarm closed the socket (${quiet.summary()})`);
+      }
+      await quiet.close(1000, "bye");
+    }),
+  );
+
   check.alone(`a socket silent for over 90 s is closed with ${GHOST_CODE}: the others see it leave, and the directory follows`, GHOST_HINT, () =>
     withClock(async (clock) => {
       const room = newRoom(ROOM_LABEL);

@@ -87,6 +87,12 @@ export const mistakes: Mistake[] = [
     says: "the alarm closed her socket too",
   },
   {
+    did: "writes KEEPALIVE_TIMEOUT_MS as 90, seconds compared with milliseconds: 90 ms of silence makes a ghost",
+    patch: [["const KEEPALIVE_TIMEOUT_MS = 90_000;", "const KEEPALIVE_TIMEOUT_MS = 90;"]],
+    fails: "a socket silent for 60 s is kept, even one that never sent \"ping\": only over 90 s makes a ghost",
+    says: "the alarm closed the socket",
+  },
+  {
     did: "closes a ghost without leave(), so presence and the directory never follow",
     patch: [[LEFT, "      ws.close(GHOST_CODE, GHOST_REASON);\n"]],
     fails: "a socket silent for over 90 s is closed with 4008: the others see it leave, and the directory follows",
