@@ -215,8 +215,10 @@ export class ChatClient {
   }
 
   private meanwhile(): string {
+    // A socket the server closed gets nothing more: say so, or the failure reads like a slow server.
+    const closed = this.closeEvent ? `; then the socket closed with code ${this.closeEvent.code}${this.closeEvent.reason ? ` (${show(this.closeEvent.reason)})` : ""}` : "";
     const thrown = this.thrown();
-    return thrown.length > 0 ? `; meanwhile the room's code threw: ${thrown.at(-1)}` : "";
+    return closed + (thrown.length > 0 ? `; meanwhile the room's code threw: ${thrown.at(-1)}` : "");
   }
 
   private async waitFor(condition: () => boolean, ms = WAIT_MS): Promise<boolean> {
