@@ -18,7 +18,8 @@ const API_HINT =
   "In the Worker's fetch, before the /ws test: GET /api/rooms answers Response.json({ rooms: await " +
   'env.LOBBY.getByName("lobby").list() }). See TODO(step 8) in fetch.';
 const ERROR_HINT =
-  "Every answer under /api/ is JSON, errors too, as Response.json({ error: … }, { status }): 405 with an " +
+  "Every answer under /api/ is JSON, errors too, as Response.json({ error: … }, { status }), which also says " +
+  "Content-Type: application/json: 405 with an " +
   'Allow: GET header for another method on /api/rooms, 404 for any other /api/ path (not the plain "Not found").';
 const TELL_HINT =
   "When the presence frame goes out (sendPresence), call the lobby by RPC: " +
@@ -155,6 +156,11 @@ describe("08 · Room directory", () => {
       }
       if (response.status !== status || typeof (body as { error?: unknown })?.error !== "string") {
         throw new CheckFailure(`${method} ${path}: status ${status} with {"error":"…"}`, `status ${response.status} with ${show(text)}`);
+      }
+      // A JSON body sent as text: a client that goes by the header (response.json() in a page's code, say) cannot read it.
+      const type = response.headers.get("Content-Type") ?? "";
+      if (!type.startsWith("application/json")) {
+        throw new CheckFailure(`${method} ${path}: a Content-Type: application/json header`, type ? `Content-Type: ${type}` : "no Content-Type header");
       }
       // Stage 09 adds POST: the header lists GET, among others then.
       const allow = (response.headers.get("Allow") ?? "").split(",").map((m) => m.trim().toUpperCase());

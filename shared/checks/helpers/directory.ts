@@ -20,6 +20,8 @@ export function directoryAt(get: Get) {
     const response = await get("/api/rooms");
     const text = await response.text();
     if (response.status !== 200) throw new CheckFailure("GET /api/rooms answers 200", `status ${response.status} with ${show(text)}`);
+    const type = response.headers.get("Content-Type") ?? "";
+    if (!type.startsWith("application/json")) throw new CheckFailure("GET /api/rooms answers with Content-Type: application/json", type ? `Content-Type: ${type}` : "no Content-Type header");
     try {
       const { rooms } = JSON.parse(text) as { rooms: RoomEntry[] };
       if (Array.isArray(rooms)) return rooms;

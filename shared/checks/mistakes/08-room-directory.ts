@@ -106,4 +106,15 @@ export const mistakes: Mistake[] = [
     fails: "an unknown /api/ path gets 404 JSON; another method on /api/rooms gets 405 JSON",
     says: 'a JSON body {"error":"…"}',
   },
+  {
+    did: "sends its errors as JSON text, new Response(JSON.stringify(…)), which says Content-Type: text/plain",
+    patch: [
+      [
+        "return Response.json({ error: `Nothing at ${pathname}: the API has /api/rooms.` }, { status: 404 });",
+        "return new Response(JSON.stringify({ error: `Nothing at ${pathname}: the API has /api/rooms.` }), { status: 404 });",
+      ],
+    ],
+    fails: "an unknown /api/ path gets 404 JSON; another method on /api/rooms gets 405 JSON",
+    says: "a Content-Type: application/json header",
+  },
 ];
