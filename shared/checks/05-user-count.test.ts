@@ -44,11 +44,12 @@ describe("05 · User count", () => {
   });
 
   check("people who arrive together are told in one presence frame, not one each", PRESENCE_HINT +
-    " Start the timer only for the first change (when `changed` is empty): later ones join that frame.", async () => {
+    " Start the timer only for the first change (when `changed` is empty): later ones join that frame. Sort the names it lists.", async () => {
     const room = newRoom();
     const alice = await join(room, "alice");
     await needs("alice to be told who is here", alice.next("users", "alice's users frame"));
-    const names = Array.from({ length: 10 }, (_, i) => `guest-${i}`);
+    // They arrive in the reverse of sorted order: a frame must list them sorted all the same.
+    const names = Array.from({ length: 10 }, (_, i) => `guest-${9 - i}`);
     await Promise.all(names.map((name) => join(room, name)));
     await alice.expectPresence(["alice", ...names].sort(), "alice sees the 10 guests online, count 11");
     await alice.quiet();
@@ -56,6 +57,8 @@ describe("05 · User count", () => {
     if (frames > 3) {
       throw new CheckFailure("10 people arriving at once reach alice in 1 to 3 presence frames", `${frames} presence frames: ${show(alice.all("presence").slice(0, 3))}…`);
     }
+    const unsorted = alice.all("presence").find(({ joined, left }) => [joined, left].some((list) => show(list) !== show([...list].sort())));
+    if (unsorted) throw new CheckFailure("each presence frame lists its joined and left names sorted", show(unsorted));
   });
 
   check("a second tab of someone already here tells nobody", PRESENCE_HINT + " A name that already has an open socket is already online: note nothing.", async () => {

@@ -86,6 +86,12 @@ export const mistakes: Mistake[] = [
     says: "Use a Set",
   },
   {
+    did: "lists joined and left in the order the changes came, not sorted",
+    patch: [["const changed = [...this.changed].sort();", "const changed = [...this.changed];"]],
+    fails: "people who arrive together are told in one presence frame, not one each",
+    says: "each presence frame lists its joined and left names sorted",
+  },
+  {
     did: "does not sort the names",
     patch: [[USERS, 'send(server, { type: "users", count: online.size, names: [...online] });']],
     fails: "a newcomer is told every name once, sorted",
