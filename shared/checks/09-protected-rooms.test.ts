@@ -197,6 +197,14 @@ function expectLine(entry: ListedRoom, expected: ListedRoom, what: string) {
   }
 }
 
+/** The 429's Retry-After header is `seconds`: when the oldest counted guess leaves the minute. */
+function expectRetryAfter(answer: Answer, seconds: number, when: string) {
+  const header = answer.headers.get("Retry-After");
+  if (header !== String(seconds)) {
+    throw new CheckFailure(`Retry-After: ${seconds} ${when} (the seconds until the oldest of the 5 leaves the minute)`, header === null ? "no Retry-After header" : `Retry-After: ${header}`);
+  }
+}
+
 describe("09 · Protected rooms", () => {
   check("POST /api/rooms creates a room: 201 with its name and an owner token of at least 128 bits", CREATE_HINT, async () => {
     const room = newRoom();
@@ -434,10 +442,15 @@ describe("09 · Protected rooms", () => {
       await needs("5 wrong passwords answered 403 (the check above)", fiveWrongGuesses(room));
       const refused = await api.guess(room, PASSWORD);
       if (refused.status !== 429) throw new PreconditionFailure("the 6th guess refused with 429 (the check above)", new CheckFailure("429", got(refused)));
-      const seconds = Number(refused.headers.get("Retry-After")) || 60;
-      clock.advance(seconds * 1000 + 1000);
+      // The clock stands still: the five wrong guesses leave the minute together, 60 s from now.
+      expectRetryAfter(refused, 60, "for a guess in the same millisecond as the 5 wrong ones");
+      clock.advance(30_000);
+      const later = await api.guess(room, PASSWORD);
+      expectError(later, 429, "the right password 30 s later: the 5 wrong ones are still within the minute");
+      expectRetryAfter(later, 30, "30 s later");
+      clock.advance(31_000);
       const answer = await api.guess(room, PASSWORD);
-      if (answer.status !== 201) throw new CheckFailure(`the right password, ${seconds + 1} s later (Retry-After: ${seconds}): 201 with a ticket`, got(answer));
+      if (answer.status !== 201) throw new CheckFailure("the right password, 61 s after the 5 wrong ones: 201 with a ticket", got(answer));
     }),
   );
 

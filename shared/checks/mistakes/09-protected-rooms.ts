@@ -174,4 +174,10 @@ export const mistakes: Mistake[] = [
     fails: "hashes are compared with crypto.subtle.timingSafeEqual, for the password and for the owner token",
     says: "without a call to timingSafeEqual",
   },
+  {
+    did: "answers Retry-After: 60 whatever the wait, not when the oldest guess leaves the minute",
+    patch: [["const seconds = Math.ceil(answer.retryAfterMs / 1000);", "const seconds = 60;"]],
+    fails: "once Retry-After has passed, the room takes guesses again",
+    says: "Retry-After: 30 30 s later",
+  },
 ];
