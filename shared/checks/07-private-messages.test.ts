@@ -138,8 +138,10 @@ describe("07 · Private messages", () => {
     withClock(async () => {
       const { alice } = await aliceAndBob();
       for (let i = 1; i <= 6; i++) alice.sayTo("bob", `whisper ${i}`);
-      const error = await alice.nextError("a rate_limited error for alice's 6th private message in a burst");
+      const error = await alice.nextError("a rate_limited error for alice's 6th private message in a burst", "whisper 6");
       expectCode(error.code, "rate_limited");
+      // One token each, like any message: the first five all went through.
+      for (let i = 1; i <= 5; i++) await alice.messageWithText(`whisper ${i}`, `alice's private message ${i} of the burst comes back to her: it cost one token, like any message`);
     }),
   );
 

@@ -63,6 +63,15 @@ export const mistakes: Mistake[] = [
     says: "rate_limited",
   },
   {
+    did: "takes a second token in sendPrivately, so a private message costs two",
+    patch: [[
+      "  private sendPrivately(ws: WebSocket, from: string, to: string, message: string, timestamp: number) {\n",
+      "  private sendPrivately(ws: WebSocket, from: string, to: string, message: string, timestamp: number) {\n    if (this.takeToken(from, Date.now()) > 0) return;\n",
+    ]],
+    fails: "private messages count against the rate limit",
+    says: "it cost one token, like any message",
+  },
+  {
     did: "finds the recipient by reading every socket's attachment instead of by tag",
     patch: [
       [TAGGED, "this.ctx.acceptWebSocket(server);"],
