@@ -242,12 +242,21 @@ describe("08 · Room directory", () => {
       const room = newRoom(ROOM_LABEL);
       await roomWith(room, ["alice", "bob"]);
       await listed(room, 2, "the room with alice and bob");
+      // Beside it, a room whose one person stays, quietly: a minute of silence does not empty it.
+      const quiet = newRoom(ROOM_LABEL);
+      await roomWith(quiet, ["carol"]);
+      await listed(quiet, 1, "carol's room");
       // As a restart or a deploy does: the sockets end, and the room's code never hears of it.
       await evict(room, "close");
       await listed(room, 2, "the room, still listed: nothing told the lobby", 0);
       clock.advance(61_000);
-      const after = (await directory()).find(({ name }) => name === room);
+      const rooms = await directory();
+      const after = rooms.find(({ name }) => name === room);
       if (after) throw new CheckFailure("a minute later, the lobby asks the room, which has nobody: it is not listed", `it is listed: ${show(after)}`);
+      const stays = rooms.find(({ name }) => name === quiet);
+      if (stays?.online !== 1) {
+        throw new CheckFailure("a minute later, carol's room, asked too, still listed with 1 online: she never left", stays ? `listed as ${show(stays)}` : "not listed");
+      }
     }),
   );
 });

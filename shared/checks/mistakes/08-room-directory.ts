@@ -117,4 +117,13 @@ export const mistakes: Mistake[] = [
     fails: "an unknown /api/ path gets 404 JSON; another method on /api/rooms gets 405 JSON",
     says: "a Content-Type: application/json header",
   },
+  {
+    did: "drops the rooms not heard from for a minute instead of asking them, so a quiet room with people vanishes",
+    patch: [[
+      "        const online = await this.env.CHAT.getByName(name).online().catch(() => undefined);\n        if (online !== undefined) this.setOnline(name, online);\n",
+      "        this.setOnline(name, 0);\n",
+    ]],
+    fails: "a room that emptied without a close event leaves the directory once the lobby asks it",
+    says: "carol's room, asked too, still listed with 1 online",
+  },
 ];
