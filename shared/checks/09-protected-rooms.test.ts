@@ -396,12 +396,19 @@ describe("09 · Protected rooms", () => {
     const alice = await needs("alice to join with a ticket (the checks above)", ticketed(room).then((ticket) => joinWithTicket(room, "alice", ticket)));
     alice.say("before the delete");
     await needs("alice's message to come back", alice.messageWithText("before the delete", "alice receives her message back"));
+    await needs("5 wrong passwords answered 403 (the check above)", fiveWrongGuesses(room));
     const answer = await api.deleteRoom(room, token);
     if (answer.status !== 204) throw new CheckFailure(`DELETE /api/rooms/${room} with its owner token: 204`, got(answer));
     expectEqual(await api.isProtected(room), false, `GET /api/rooms/${room} after the delete, protected`);
-    const again = await api.call("POST", "/api/rooms", { name: room });
+    // Created again, with a password of its own: the deleted room's wrong guesses went with it.
+    const again = await api.call("POST", "/api/rooms", { name: room, password: "a new owner's password" });
     if (again.status !== 201) throw new CheckFailure(`POST /api/rooms for the deleted room's name: 201, a new room`, got(again));
-    const bob = await join(room, "bob");
+    const ticket = await api.guess(room, "a new owner's password");
+    const value = (ticket.body as { ticket?: unknown } | undefined)?.ticket;
+    if (ticket.status !== 201 || typeof value !== "string") {
+      throw new CheckFailure("the new room's password: 201 with a ticket (the deleted room's 5 wrong guesses were erased with it)", got(ticket));
+    }
+    const bob = await joinWithTicket(room, "bob", value);
     const history = await bob.next("history", "bob, in the new room, receives the history frame");
     expectEqual(history.messages.map((m) => m.message), [], "the history of the new room with the deleted room's name");
   });

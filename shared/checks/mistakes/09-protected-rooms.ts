@@ -180,4 +180,10 @@ export const mistakes: Mistake[] = [
     fails: "once Retry-After has passed, the room takes guesses again",
     says: "Retry-After: 30 30 s later",
   },
+  {
+    did: "erases the messages and the owner on delete, not every table: the wrong guesses outlive the room",
+    patch: [[ERASED, '    this.ctx.storage.sql.exec("DELETE FROM messages");\n    this.ctx.storage.sql.exec("DELETE FROM owner");\n']],
+    fails: "a deleted room starts again empty and open, and its name can be created again",
+    says: "the deleted room's 5 wrong guesses were erased with it",
+  },
 ];
