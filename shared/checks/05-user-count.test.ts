@@ -21,6 +21,8 @@ describe("05 · User count", () => {
     const users = await alice.next("users", 'a users frame after the history: {"type":"users","count":1,"names":["alice"]}');
     expectEqual(users, { type: "users", count: 1, names: ["alice"] }, "alice's users frame");
     if (first.type !== "history") throw new CheckFailure("the history frame comes first, then the users frame", `the first frame was ${show(first)}`);
+    const second = await alice.frameAt(1, "the users frame right after the history");
+    if (second.type !== "users") throw new CheckFailure("the users frame right after the history, before any other frame", `the second frame was ${show(second)}`);
   });
 
   check("a newcomer is told every name once, sorted", USERS_HINT + " Use a Set for distinct names, then sort().", async () => {

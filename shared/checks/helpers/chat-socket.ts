@@ -92,11 +92,17 @@ export class ChatClient {
   }
 
   /** The first frame this socket received, whatever its type, waiting for it if needed. */
-  async firstFrame(expected: string): Promise<ServerFrame | Unreadable> {
-    if (!(await this.waitFor(() => this.frames.length > 0))) {
-      throw new CheckFailure(expected, `${this.name} received nothing within ${WAIT_MS / 1000} s${this.meanwhile()}`);
+  firstFrame(expected: string): Promise<ServerFrame | Unreadable> {
+    return this.frameAt(0, expected);
+  }
+
+  /** The frame at `index` (0 is the first), whatever its type, waiting for it if needed. */
+  async frameAt(index: number, expected: string): Promise<ServerFrame | Unreadable> {
+    if (!(await this.waitFor(() => this.frames.length > index))) {
+      const got = this.frames.length === 0 ? `${this.name} received nothing within ${WAIT_MS / 1000} s${this.meanwhile()}` : this.summary();
+      throw new CheckFailure(expected, got);
     }
-    return this.frames[0];
+    return this.frames[index];
   }
 
   /** The first message frame whose text is `text`, waiting for it (up to `ms`) if needed. */

@@ -33,6 +33,12 @@ export const mistakes: Mistake[] = [
     says: BURST,
   },
   {
+    did: "sends the newcomer's users frame later, after the presence frame about their own arrival",
+    patch: [[USERS, `setTimeout(() => ${USERS.slice(0, -1)}, PRESENCE_DELAY_MS * 2);`]],
+    fails: "a client that joins is told who is here, right after the history",
+    says: "the users frame right after the history, before any other frame",
+  },
+  {
     did: "sends the users frame before the history",
     patch: [[HISTORY, ""], [`    ${USERS}\n`, `    ${USERS}\n${HISTORY}`]],
     fails: "the first frame is the history, an empty one in a new room",
