@@ -223,6 +223,24 @@ describe("08 · Room directory", () => {
     });
   });
 
+  check("people who arrive together cost the lobby one call per presence frame, not one each", QUIET_HINT, async () => {
+    const room = newRoom(ROOM_LABEL);
+    let calls = 0;
+    await standIn(room, (setOnline) => (calls++, setOnline()), async () => {
+      const [alice] = await roomWith(room, ["alice"]);
+      await listed(room, 1, "alice's room");
+      await alice.quiet(300);
+      const [callsBefore, framesBefore] = [calls, alice.all("presence").length];
+      const guests = Array.from({ length: 10 }, (_, i) => `guest-${i}`);
+      await Promise.all(guests.map((name) => join(room, name)));
+      await alice.expectPresence(["alice", ...guests], "alice sees the 10 guests online");
+      await listed(room, 11, "the room with alice and the 10 guests");
+      await alice.quiet(300);
+      const [made, frames] = [calls - callsBefore, alice.all("presence").length - framesBefore];
+      if (made > frames) throw new CheckFailure(`at most one call to the lobby per presence frame: ${frames} for the 10 guests`, `${made} calls to setOnline`);
+    });
+  });
+
   check("a call to the lobby that fails is made again", RETRY_HINT, async () => {
     const room = newRoom(ROOM_LABEL);
     // The first call for this room throws, as it would while the lobby restarts.

@@ -126,4 +126,10 @@ export const mistakes: Mistake[] = [
     fails: "a room that emptied without a close event leaves the directory once the lobby asks it",
     says: "carol's room, asked too, still listed with 1 online",
   },
+  {
+    did: "tells the lobby at every arrival, from fetch, as well as with each presence frame",
+    patch: [["    return new Response(null, { status: 101, webSocket: client });\n", "    void this.tellLobby();\n    return new Response(null, { status: 101, webSocket: client });\n"]],
+    fails: "people who arrive together cost the lobby one call per presence frame, not one each",
+    says: "at most one call to the lobby per presence frame",
+  },
 ];
