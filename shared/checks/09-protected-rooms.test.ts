@@ -396,6 +396,7 @@ describe("09 · Protected rooms", () => {
     const alice = await needs("alice to join with a ticket (the checks above)", ticketed(room).then((ticket) => joinWithTicket(room, "alice", ticket)));
     alice.say("before the delete");
     await needs("alice's message to come back", alice.messageWithText("before the delete", "alice receives her message back"));
+    const unused = await ticketed(room);
     await needs("5 wrong passwords answered 403 (the check above)", fiveWrongGuesses(room));
     const answer = await api.deleteRoom(room, token);
     if (answer.status !== 204) throw new CheckFailure(`DELETE /api/rooms/${room} with its owner token: 204`, got(answer));
@@ -411,6 +412,7 @@ describe("09 · Protected rooms", () => {
     const bob = await joinWithTicket(room, "bob", value);
     const history = await bob.next("history", "bob, in the new room, receives the history frame");
     expectEqual(history.messages.map((m) => m.message), [], "the history of the new room with the deleted room's name");
+    await expectRefused(room, unused, "a WebSocket with a ticket the deleted room gave and nobody used");
   });
 
   check("the directory shows which rooms are protected", DIRECTORY_HINT, async () => {

@@ -186,4 +186,10 @@ export const mistakes: Mistake[] = [
     fails: "a deleted room starts again empty and open, and its name can be created again",
     says: "the deleted room's 5 wrong guesses were erased with it",
   },
+  {
+    did: "erases the messages, the owner and the guesses on delete, not every table: its unused tickets still let people in",
+    patch: [[ERASED, '    this.ctx.storage.sql.exec("DELETE FROM messages");\n    this.ctx.storage.sql.exec("DELETE FROM owner");\n    this.ctx.storage.sql.exec("DELETE FROM guesses");\n']],
+    fails: "a deleted room starts again empty and open, and its name can be created again",
+    says: "a WebSocket with a ticket the deleted room gave and nobody used",
+  },
 ];
