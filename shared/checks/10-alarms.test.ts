@@ -13,7 +13,7 @@ import { ChatClient, evict, join, newRoom, request } from "./helpers/chat-client
 import { withClock } from "./helpers/clock.ts";
 import { directoryAt, ROOM_LABEL } from "./helpers/directory.ts";
 import { expectEqual } from "./helpers/expect.ts";
-import { got, roomsApiAt } from "./helpers/rooms-api.ts";
+import { got, PASSWORD, roomsApiAt } from "./helpers/rooms-api.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The retention the stage's wrangler.jsonc sets, and the default: 7 days. */
@@ -55,6 +55,9 @@ const GHOST_HINT =
   "is this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime(), or the attachment's connectedAt when it never pinged. " +
   "Older than KEEPALIVE_TIMEOUT_MS: ws.close(4008, reason), then this.leave(ws) at once, since a ghost sends no close " +
   "frame back and webSocketClose may never come. See TODO(step 10) above closeGhosts.";
+const CLEAN_HINT =
+  "In alarm(), after the messages: DELETE FROM tickets WHERE expires_at <= now, and DELETE FROM guesses WHERE at <= " +
+  "now - WRONG_PASSWORD_WINDOW_MS. A ticket nobody used and a guess that no longer counts would otherwise stay forever. See TODO(step 10) above alarm().";
 const ALIVE_HINT =
   "A socket that sent \"ping\" is alive: the runtime answers it with \"pong\" by itself (setWebSocketAutoResponse) and " +
   "stamps the time, which this.ctx.getWebSocketAutoResponseTimestamp(ws) returns. Use that stamp first, and " +
@@ -373,6 +376,25 @@ describe("10 · Alarms", () => {
         if (event?.code !== GHOST_CODE) throw new CheckFailure(`the ghost closed with ${GHOST_CODE}`, event ? `code ${event.code}` : "it stayed open");
       }));
       if (after !== null) throw new CheckFailure("no alarm once the only socket, a ghost, was closed and no message is stored", when(after));
+    }),
+  );
+
+  check.alone("the alarm also deletes expired tickets and guesses older than a minute", CLEAN_HINT, () =>
+    withClock(async (clock) => {
+      const room = newRoom();
+      await needs("POST /api/rooms to create a protected room (stage 09)", api.createRoom(room, PASSWORD));
+      await needs("the right password to get a ticket (stage 09)", api.ticketFor(room));
+      await api.guess(room, "a wrong guess");
+      clock.advance(2 * 60 * 1000);
+      await storeMessages(room, [], Date.now());
+      await runAlarm(room, "2 minutes after a ticket nobody used and a wrong guess");
+      const left = await runInDurableObject(stub(room), (_instance, state) => {
+        const count = (table: string) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
+        return { tickets: count("tickets"), guesses: count("guesses") };
+      });
+      if (left.tickets > 0 || left.guesses > 0) {
+        throw new CheckFailure("after the alarm, 2 minutes on: no expired ticket and no guess older than a minute in storage", `${left.tickets} ticket(s) and ${left.guesses} guess(es) left`);
+      }
     }),
   );
 });

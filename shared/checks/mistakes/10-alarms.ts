@@ -110,4 +110,13 @@ export const mistakes: Mistake[] = [
     fails: "an alarm run in a room of 2,000 recent messages reads only a few rows",
     says: "rows read",
   },
+  {
+    did: "cleans only messages in alarm(): expired tickets and old guesses stay forever",
+    patch: [[
+      '    this.ctx.storage.sql.exec("DELETE FROM tickets WHERE expires_at <= ?", now);\n    this.ctx.storage.sql.exec("DELETE FROM guesses WHERE at <= ?", now - WRONG_PASSWORD_WINDOW_MS);\n',
+      "",
+    ]],
+    fails: "the alarm also deletes expired tickets and guesses older than a minute",
+    says: "1 ticket(s) and 1 guess(es) left",
+  },
 ];
