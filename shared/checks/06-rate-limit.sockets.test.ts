@@ -2,7 +2,6 @@
 // is parsed, by closing the socket with 1009, as a client sees it.
 import { describe } from "vitest";
 import { check, CheckFailure } from "./helpers/check.ts";
-import { expectCode } from "./helpers/expect.ts";
 import { MAX_FRAME_LENGTH } from "../protocol.ts";
 import { connect, handlerCall, handlerCalls, newRoom } from "./sockets/connect.ts";
 
@@ -34,14 +33,6 @@ describe("06 · Rate limit (real connections)", () => {
     if (event?.code !== 1009) {
       throw new CheckFailure("the server closes the socket with code 1009 within 2 s", event ? `close code ${event.code}` : `the socket stayed open (${alice.summary()})`);
     }
-  });
-
-  check(`a frame of exactly ${MAX_FRAME_LENGTH} characters is answered, not closed`, SIZE_HINT + " Close only what is longer: length > MAX_FRAME_LENGTH.", async () => {
-    const alice = await connect(newRoom(), "alice");
-    const frame = JSON.stringify({ message: "x".repeat(MAX_FRAME_LENGTH - JSON.stringify({ message: "" }).length) });
-    alice.sendRaw(frame);
-    const error = await alice.nextError(`a too_long error for a frame of exactly ${frame.length} characters, the socket still open`);
-    expectCode(error.code, "too_long");
   });
 
   check("a frame over the limit is closed with 1009 even when the bucket is empty", SIZE_HINT + " Measure the frame before taking its token.", async () => {

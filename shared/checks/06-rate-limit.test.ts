@@ -8,6 +8,7 @@ import { check, CheckFailure, needs, show } from "./helpers/check.ts";
 import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
 import { withClock } from "./helpers/clock.ts";
 import { expectCode, expectTexts } from "./helpers/expect.ts";
+import { MAX_FRAME_LENGTH } from "../protocol.ts";
 
 const HINT =
   "Keep a token bucket per name in a Map field ({ tokens, refilledAt }): refill 1 token per second up to 5, " +
@@ -18,6 +19,10 @@ const NAME_HINT =
   "name, not in the attachment, so every connection of that name takes from the same one.";
 const EVERY_FRAME_HINT =
   "Take the token before readMessage(data), so an invalid frame costs one too: a flood of garbage is limited like a flood of messages.";
+
+const SIZE_HINT =
+  "Close only frames longer than the limit: if (length > MAX_FRAME_LENGTH), not >=. A frame of exactly " +
+  "MAX_FRAME_LENGTH characters is read like any other (a message that long gets too_long). See TODO(step 6).";
 
 const RETRY_HINT =
   "retryAfterMs is the wait in milliseconds, Math.ceil((1 - tokens) * 1000), and the refill comes from the time " +
@@ -61,6 +66,15 @@ async function sendExpecting(client: ChatClient, through: number, label: string,
 }
 
 describe("06 · Rate limit", () => {
+  // An answer, not a close: in the runtime, as a real connection would show it.
+  check(`a frame of exactly ${MAX_FRAME_LENGTH} characters is answered, not closed`, SIZE_HINT, async () => {
+    const alice = await join(newRoom(), "alice");
+    const frame = JSON.stringify({ message: "x".repeat(MAX_FRAME_LENGTH - JSON.stringify({ message: "" }).length) });
+    alice.sendRaw(frame);
+    const error = await alice.nextError(`a too_long error for a frame of exactly ${frame.length} characters, the socket still open`);
+    expectCode(error.code, "too_long");
+  });
+
   check("a burst of 5 messages goes through", HINT, async () => {
     const alice = await join(newRoom(), "alice");
     for (let i = 1; i <= 5; i++) alice.say(`burst ${i}`);
