@@ -279,30 +279,40 @@ describe("08 · Room directory", () => {
   );
 });
 
+// One router per Lobby class, put on its prototype once and left there: checks run side by side,
+// and a wrapper each, taken off when its check ends, would take off the wrappers of checks still
+// running (a check that counts calls then counts none, and passes what it should fail).
+const STAND_INS = Symbol.for("hello-chat.lobby-stand-ins");
+
 /**
  * Runs `body` while the lobby's setOnline calls for `room` go through `instead` (which may call
  * the real one), as a slow or restarting lobby would answer; other rooms' calls are untouched.
- * RPC calls a class's methods, so the stand-in goes on the prototype, and always comes off.
+ * RPC calls a class's methods, so the stand-in goes on the prototype.
  * Returns how many calls there were for `room`.
  */
 async function standIn(room: string, instead: (setOnline: () => unknown, call: number) => unknown, body: () => Promise<void>): Promise<number> {
-  type Methods = { setOnline?: (room: string, online: number, ...more: unknown[]) => unknown };
+  type Methods = { setOnline?: (room: string, ...rest: unknown[]) => unknown; [STAND_INS]?: Map<string, (real: () => unknown) => unknown> };
   const prototype = await runInDurableObject(lobby(), (instance) => Object.getPrototypeOf(instance) as Methods);
   const setOnline = prototype.setOnline;
   if (typeof setOnline !== "function") {
     throw new CheckFailure("the Lobby class has a setOnline(room, online) method, as TODO(step 8) names it", "it has none");
   }
+  let standIns = prototype[STAND_INS];
+  if (!standIns) {
+    const routes = (standIns = prototype[STAND_INS] = new Map());
+    // Every argument passes through: later stages add some (09: whether the room is protected).
+    prototype.setOnline = function (this: unknown, name: string, ...rest: unknown[]) {
+      const real = () => setOnline.call(this, name, ...rest);
+      const route = routes.get(name);
+      return route ? route(real) : real();
+    };
+  }
   let calls = 0;
-  // Every argument passes through: later stages add some (09: whether the room is protected), and
-  // the checks of other rooms, running meanwhile, reach this same class.
-  prototype.setOnline = function (this: unknown, name: string, ...rest: unknown[]) {
-    if (name !== room) return setOnline.call(this, name, ...(rest as [number]));
-    return instead(() => setOnline.call(this, name, ...(rest as [number])), ++calls);
-  };
+  standIns.set(room, (real) => instead(real, ++calls));
   try {
     await body();
   } finally {
-    prototype.setOnline = setOnline;
+    standIns.delete(room);
   }
   return calls;
 }

@@ -51,8 +51,8 @@ export const mistakes: Mistake[] = [
       [ACCEPTED, `void this.tellLobby();\n    ${ACCEPTED}`],
       ["    this.leave(ws);\n  }\n\n  async webSocketError", "    this.leave(ws);\n    void this.tellLobby();\n  }\n\n  async webSocketError"],
     ],
-    fails: "a room whose people all closed their tabs leaves the directory within 2 s",
-    says: "once bob closed his tab",
+    fails: "people who arrive together cost the lobby one call per presence frame, not one each",
+    says: "10 calls to setOnline",
   },
   {
     did: "keeps rooms at 0 in the directory instead of deleting their line",
