@@ -93,6 +93,12 @@ describe("07 · Private messages", () => {
     const reader = await join(room, "reader");
     const history = await reader.next("history", "a newcomer's history frame");
     expectTexts(history.messages, ["for everyone"], "the history holds the public message only");
+    // Names are not identities: whoever picks the name bob next is not bob, and gets nothing of his.
+    const nextBob = await join(room, "bob");
+    await nextBob.next("users", "whoever picks the name bob next is told who is here");
+    await nextBob.quiet();
+    const leaked = nextBob.all("history").flatMap((frame) => frame.messages).concat(nextBob.all("message")).find((m) => m.message === "just between us");
+    if (leaked) throw new CheckFailure("whoever picks the name bob next gets nothing of alice's private message to bob", `they received ${show(leaked)}`);
   });
 
   check("a private message to nobody in the room gets an unknown_user error, and reaches no one", UNKNOWN_HINT, async () => {

@@ -3,6 +3,7 @@ import type { Mistake } from "./mistake.ts";
 const TAGGED = "this.ctx.acceptWebSocket(server, [name]);";
 const FIND = "const recipients = this.ctx.getWebSockets(to).filter((socket) => socket.readyState === WebSocket.OPEN);";
 const DELIVER = "for (const socket of new Set([...recipients, ...this.ctx.getWebSockets(from)])) {";
+const HISTORY = "send(server, this.history(after));";
 const ROUTE = "if (frame.to !== undefined) return this.sendPrivately(ws, sender.name, frame.to, frame.message, timestamp);";
 
 export const mistakes: Mistake[] = [
@@ -44,6 +45,23 @@ export const mistakes: Mistake[] = [
     }`]],
     fails: "a private message is not stored: it has no id and no newcomer sees it",
     says: "the history holds the public message only",
+  },
+  {
+    did: "keeps private messages for their recipient and hands them over whenever that name connects",
+    patch: [
+      [ROUTE, `if (frame.to !== undefined) {
+      this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS mailbox (sender TEXT, recipient TEXT, message TEXT, timestamp INTEGER)");
+      this.ctx.storage.sql.exec("INSERT INTO mailbox VALUES (?, ?, ?, ?)", sender.name, frame.to, frame.message, timestamp);
+      return this.sendPrivately(ws, sender.name, frame.to, frame.message, timestamp);
+    }`],
+      [HISTORY, `${HISTORY}
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS mailbox (sender TEXT, recipient TEXT, message TEXT, timestamp INTEGER)");
+    for (const kept of this.ctx.storage.sql.exec<{ sender: string; message: string; timestamp: number }>("SELECT * FROM mailbox WHERE recipient = ?", name)) {
+      send(server, { type: "message", name: kept.sender, to: name, message: kept.message, timestamp: kept.timestamp, serverTime: new Date(kept.timestamp).toISOString() });
+    }`],
+    ],
+    fails: "a private message is not stored: it has no id and no newcomer sees it",
+    says: "whoever picks the name bob next",
   },
   {
     did: "stays silent when nobody has that name, so the sender thinks it was delivered",
