@@ -102,6 +102,10 @@ const DIRECTORY_HINT =
   "Pass this.isProtected() to the lobby as setOnline's third argument (in tellLobby), store it as 1 or 0 in the " +
   "protected column, and in list() turn it back into true or false. A directory line has name, online and " +
   "protected: nothing of what is said in the room.";
+const ASKED_HINT =
+  "In list(), a room not heard from for a minute is asked how many people it has, and nothing more: keep the " +
+  "protected flag the lobby stored for it. Select protected with the name, and pass it back to setOnline " +
+  "(isProtected === 1).";
 const UPGRADE_HINT =
   "The lobby's storage outlives the code: a lobby saved by stage 08 has a rooms table without the protected column, " +
   "and CREATE TABLE IF NOT EXISTS leaves it so. In the Lobby's constructor, if pragma_table_info('rooms') lists no " +
@@ -460,6 +464,19 @@ describe("09 · Protected rooms", () => {
       clock.advance(31_000);
       const answer = await api.guess(room, PASSWORD);
       if (answer.status !== 201) throw new CheckFailure("the right password, 61 s after the 5 wrong ones: 201 with a ticket", got(answer));
+    }),
+  );
+
+  check.alone("a protected room stays shown as protected once the lobby has asked it how many it has", ASKED_HINT, () =>
+    withClock(async (clock) => {
+      const locked = newRoom(ROOM_LABEL);
+      await created(locked, PASSWORD);
+      await needs("alice to join with a ticket (the checks above)", ticketed(locked).then((ticket) => joinWithTicket(locked, "alice", ticket)));
+      await needs("the directory to show the room protected (the check above)", line(locked, 1, "the protected room with alice"));
+      // A minute without news from the room: the lobby asks it how many people it has.
+      clock.advance(61_000);
+      const entry = await line(locked, 1, "the protected room with alice, a minute later");
+      expectLine(entry, { name: locked, online: 1, protected: true }, "a minute later, once the lobby asked the room, its line");
     }),
   );
 

@@ -147,6 +147,15 @@ export const mistakes: Mistake[] = [
     says: '"protected":false',
   },
   {
+    did: "leaves list() as stage 08 wrote it, so a room the lobby asks again is listed as open",
+    patch: [
+      ["  setOnline(room: string, online: number, isProtected: boolean) {", "  setOnline(room: string, online: number, isProtected = false) {"],
+      ["if (online !== undefined) this.setOnline(name, online, isProtected === 1);", "if (online !== undefined) this.setOnline(name, online);"],
+    ],
+    fails: "a protected room stays shown as protected once the lobby has asked it how many it has",
+    says: "a minute later",
+  },
+  {
     did: "adds the protected column to CREATE TABLE only, which a lobby saved by stage 08 already has without it",
     patch: [
       ["      heard_at INTEGER NOT NULL\n    )`);", "      heard_at INTEGER NOT NULL,\n      protected INTEGER NOT NULL DEFAULT 0\n    )`);"],
