@@ -102,6 +102,9 @@ const DIRECTORY_HINT =
   "Pass this.isProtected() to the lobby as setOnline's third argument (in tellLobby), store it as 1 or 0 in the " +
   "protected column, and in list() turn it back into true or false. A directory line has name, online and " +
   "protected: nothing of what is said in the room.";
+const REFUSED_HINT =
+  "Check the ticket first thing in fetch, before presenceChanged(name): a refused connection must change " +
+  "nothing, or the next presence frame tells everyone that someone who never came in has left.";
 const ASKED_HINT =
   "In list(), a room not heard from for a minute is asked how many people it has, and nothing more: keep the " +
   "protected flag the lobby stored for it. Select protected with the name, and pass it back to setOnline " +
@@ -281,6 +284,19 @@ describe("09 · Protected rooms", () => {
     await expectRefused(room, undefined, "a WebSocket into a protected room, without a ticket");
     await expectRefused(room, "made-up-ticket", "a WebSocket into a protected room, with a made-up ticket");
     await expectRefused(room, PASSWORD, "a WebSocket into a protected room, with its password as the ticket");
+  });
+
+  check("a refused connection changes nothing in the room: no presence frame names it", REFUSED_HINT, async () => {
+    const room = newRoom();
+    await created(room, PASSWORD);
+    const alice = await needs("alice to join with a ticket (the checks below)", ticketed(room).then((ticket) => joinWithTicket(room, "alice", ticket)));
+    await needs("alice to be told she is here (stage 05)", alice.expectPresence(["alice"], "alice sees herself online"));
+    await alice.quiet(300);
+    const before = alice.all("presence").length;
+    await needs("a connection without a ticket refused (the check above)", expectRefused(room, undefined, "a WebSocket into a protected room, without a ticket"));
+    await alice.quiet(300);
+    const seen = alice.all("presence").slice(before);
+    if (seen.length > 0) throw new CheckFailure("no presence frame after mallory was refused: she never came in", `alice received ${seen.map(show).join(", ")}`);
   });
 
   check("the right password gets a ticket, and the ticket lets a connection in", TICKET_HINT, async () => {

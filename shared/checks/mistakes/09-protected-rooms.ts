@@ -12,6 +12,12 @@ const LIMITED = `    if (recent.length === MAX_WRONG_PASSWORDS) {
 const SPENT = '"DELETE FROM tickets WHERE hash = ? AND expires_at > ? RETURNING 1", hash, Date.now()';
 const ERASED = "    await this.ctx.storage.deleteAll();\n    this.setUp();\n";
 
+const GATE = `    if (this.isProtected() && !(await this.useTicket(params.get("ticket") ?? ""))) {
+      return jsonError(401, "This room is protected: get a ticket with POST /api/rooms/<room>/tickets and its password, then connect with &ticket=. A ticket works once, within 60 s.");
+    }
+`;
+const ARRIVED = "    if (!online.has(name)) this.presenceChanged(name);\n";
+
 export const mistakes: Mistake[] = [
   {
     did: "stores the password itself and compares it as text",
@@ -145,6 +151,15 @@ export const mistakes: Mistake[] = [
     patch: [["setOnline(this.ctx.id.name!, this.onlineNames().size, this.isProtected());", "setOnline(this.ctx.id.name!, this.onlineNames().size, false);"]],
     fails: "the directory shows which rooms are protected",
     says: '"protected":false',
+  },
+  {
+    did: "checks the ticket after noting the newcomer's arrival, so a refused connection shows up in everyone's presence",
+    patch: [
+      [GATE, ""],
+      [ARRIVED, ARRIVED + GATE],
+    ],
+    fails: "a refused connection changes nothing in the room: no presence frame names it",
+    says: "mallory was refused",
   },
   {
     did: "leaves list() as stage 08 wrote it, so a room the lobby asks again is listed as open",
