@@ -62,6 +62,10 @@ const ALIVE_HINT =
   "A socket that sent \"ping\" is alive: the runtime answers it with \"pong\" by itself (setWebSocketAutoResponse) and " +
   "stamps the time, which this.ctx.getWebSocketAutoResponseTimestamp(ws) returns. Use that stamp first, and " +
   "connectedAt only when it is null: connectedAt alone closes everyone 90 s after they joined.";
+const RERUN_HINT =
+  "In closeGhosts, skip every socket whose readyState is not WebSocket.OPEN: a ghost closed by an earlier run stays " +
+  "listed, CLOSING, for as long as its other end does not answer. An alarm may run twice: the second run must pass it " +
+  "by, with no second close() and no second leave().";
 const CLOSING_HINT =
   "In scheduleAlarm, count only sockets with ws.readyState === WebSocket.OPEN: a ghost closed by the sweep may stay " +
   "listed, CLOSING, for a long while, and must not keep the alarm coming back every 30 s.";
@@ -359,6 +363,33 @@ describe("10 · Alarms", () => {
         throw new CheckFailure(`the ghost's socket closed by the alarm with code ${GHOST_CODE}`, event ? `code ${event.code} and reason ${show(event.reason)}` : "it stayed open");
       }
       if (!bob.isOpen) throw new CheckFailure("bob, who joined just now, still connected", "bob's socket was closed too");
+      await bob.close(1000, "bye");
+    }),
+  );
+
+  check.alone("a second run of the alarm passes a ghost it closed by: nobody sees it leave twice", RERUN_HINT, () =>
+    withClock(async (clock) => {
+      const room = newRoom();
+      // As in the check above: the ghost connected 100 s ago and never sent "ping"; bob pings.
+      clock.advance(-100_000);
+      const ghost = await ghostIn(room, "ghost");
+      const bob = await joined(room, "bob");
+      bob.sendRaw("ping");
+      await needs("bob's \"ping\" to get \"pong\" (stage 04)", bob.nextText("pong", "bob's \"ping\" answered \"pong\""));
+      await needs("bob to see ghost and bob online", bob.expectPresence(["bob", "ghost"], "bob sees ghost and bob online"));
+      clock.advance(100_000);
+      await needs(`the ghost closed with ${GHOST_CODE} (the check above)`, sweep(room, "bob sees the ghost leave").then(() => bob.expectPresence(["bob"], "bob sees the ghost leave")));
+      await bob.quiet(300);
+      const before = bob.all("presence").length;
+      // "At least once" means maybe twice: the alarm runs again, the ghost still CLOSING.
+      await runInDurableObject(stub(room), (_instance, state) => state.storage.setAlarm(Date.now()));
+      await sweep(room, "the alarm runs a second time without error");
+      await bob.quiet(300);
+      const again = bob.all("presence").slice(before);
+      if (again.length > 0) {
+        throw new CheckFailure("nothing new for bob when the alarm runs a second time", `bob received ${again.map(show).join(", ")}: the ghost left twice`);
+      }
+      await ghost.wake().closed();
       await bob.close(1000, "bye");
     }),
   );

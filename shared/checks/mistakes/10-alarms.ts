@@ -99,6 +99,12 @@ export const mistakes: Mistake[] = [
     says: "bob sees the ghost leave",
   },
   {
+    did: "closes every silent socket, CLOSING ones too, so each later run closes the ghost again and tells everyone it left",
+    patch: [["if (ws.readyState !== WebSocket.OPEN || now - lastSeen <= KEEPALIVE_TIMEOUT_MS) continue;", "if (now - lastSeen <= KEEPALIVE_TIMEOUT_MS) continue;"]],
+    fails: "a second run of the alarm passes a ghost it closed by: nobody sees it leave twice",
+    says: "left twice",
+  },
+  {
     did: "counts CLOSING sockets as open, so the alarm comes back forever after a ghost",
     patch: [["this.ctx.getWebSockets().some((ws) => ws.readyState === WebSocket.OPEN)", "this.ctx.getWebSockets().length > 0"]],
     fails: "once the ghosts are closed and everyone left, an empty room has no alarm",
