@@ -71,7 +71,8 @@ function declare(name: string, hint: string, body: () => Promise<void>, ms: numb
 
 /**
  * Declares one check: `name` says the behaviour, `hint` says where to look when it fails. `ms`:
- * how long it may take, longer only for checks that start servers of their own.
+ * how long it may take, longer only for checks that start servers of their own or wait for the
+ * room's own timers.
  */
 export function check(name: string, hint: string, body: () => Promise<void>, ms = CHECK_MS) {
   // Checks run side by side: each uses its own room, and a failing one waits for frames that never come.

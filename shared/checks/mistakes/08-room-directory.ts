@@ -83,6 +83,22 @@ export const mistakes: Mistake[] = [
     says: "after its first call to setOnline failed",
   },
   {
+    did: "retries a failed call to the lobby every second until it answers, so the room never sleeps while the lobby is down",
+    patch: [[RETRY, "setTimeout(() => void this.tellLobby(), LOBBY_RETRY_MS);"]],
+    fails: "a call to the lobby that fails is made once more, not again and again",
+    says: "no third call",
+  },
+  {
+    did: "retries a failed call with the count that failed, not the count as it is a second later",
+    patch: [
+      ["private async tellLobby(retry = true) {", "private async tellLobby(retry = true, online = this.onlineNames().size) {"],
+      [SET_ONLINE, 'await this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.name!, online);'],
+      [RETRY, "if (retry) setTimeout(() => void this.tellLobby(false, online), LOBBY_RETRY_MS);"],
+    ],
+    fails: "a failed call is made again with the count as it is then, not the one that failed",
+    says: "as it is then",
+  },
+  {
     did: "lists what the table says without asking rooms it has not heard from, so a restart leaves ghosts",
     patch: [["    await Promise.all(\n      quiet.map(", "    await Promise.all(\n      quiet.slice(0, 0).map("]],
     fails: "a room that emptied without a close event leaves the directory once the lobby asks it",

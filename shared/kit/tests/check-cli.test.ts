@@ -50,12 +50,27 @@ describe("npm run check", { concurrency: true }, () => {
       }
     });
 
-    test("--json stays parseable while the runtime prints: stage 08's retry check makes workerd report an error", async () => {
-      const { status, stdout, stderr } = await check(["8", "--solution", "--json"]);
-      assert.equal(status, 0, stdout + stderr);
-      assert.equal(JSON.parse(stdout).folder, "solutions/08-room-directory");
-      // What the runtime printed went to stderr instead.
-      assert.match(stderr, /fail on purpose, as a restarting lobby would/);
+    test("--json stays parseable while the runtime prints: a room that leaves a promise rejected makes workerd report it", async () => {
+      // Stage 01's solution, in a copy, whose Worker calls a method of the room that throws, and
+      // catches the error: the runtime reports every Durable Object method that throws.
+      const kit = tempKit("check-prints");
+      try {
+        const entry = join(kit.dir, "steps/01-echo/src/index.ts");
+        cpSync(join(kit.dir, "solutions/01-echo/src"), join(kit.dir, "steps/01-echo/src"), { recursive: true });
+        const code = readFileSync(entry, "utf8");
+        const [call, room] = ["    return room.fetch(request);", "export class Chat extends DurableObject<Env> {"];
+        assert.ok(code.split(call).length === 2 && code.split(room).length === 2, "solutions/01-echo changed: find another place for the throwing call");
+        writeFileSync(entry, code
+          .replace(call, `    await (room as unknown as { fails(): Promise<void> }).fails().catch(() => {});\n${call}`)
+          .replace(room, `${room}\n  fails() {\n    throw new Error("printed by the runtime on purpose");\n  }\n`));
+        const { status, stdout, stderr } = await check(["1", "--json"], kit.dir);
+        assert.equal(status, 0, stdout + stderr);
+        assert.equal(JSON.parse(stdout).folder, "steps/01-echo");
+        // What the runtime printed went to stderr instead.
+        assert.match(stderr, /printed by the runtime on purpose/);
+      } finally {
+        kit.remove();
+      }
     });
 
     test("an untouched starter fails, saying what was expected, what came, and where to look", async () => {
