@@ -102,6 +102,9 @@ const DIRECTORY_HINT =
   "Pass this.isProtected() to the lobby as setOnline's third argument (in tellLobby), store it as 1 or 0 in the " +
   "protected column, and in list() turn it back into true or false. A directory line has name, online and " +
   "protected: nothing of what is said in the room.";
+const CREATE_RACE_HINT =
+  "In create(), await both hashes first, then check that the room is unused and insert the owner, with no await " +
+  "between the check and the insert: a second create that arrives while a hash runs must find the owner row.";
 const REFUSED_HINT =
   "Check the ticket first thing in fetch, before presenceChanged(name): a refused connection must change " +
   "nothing, or the next presence frame tells everyone that someone who never came in has left.";
@@ -532,6 +535,21 @@ describe("09 · Protected rooms", () => {
     const count = (status: number) => statuses.filter((s) => s === status).length;
     if (count(403) > 5 || count(403) + count(429) !== 10) {
       throw new CheckFailure("at most 5 answers 403, the others 429", `${count(403)} answered 403, ${count(429)} answered 429 (${statuses.join(", ")})`);
+    }
+  });
+
+  check.alone("two creates of one name at once: one gets 201, the other 409", CREATE_RACE_HINT, async () => {
+    const room = newRoom();
+    let answers: (Answer | Error)[] = [];
+    // Each hash starts 20 ms later, as an await that lets the other request in would.
+    await keyDerivationsDuring(async () => {
+      const create = () => api.call("POST", "/api/rooms", { name: room, password: PASSWORD }).catch((error: Error) => error);
+      answers = await Promise.all([create(), create()]);
+    }, { delayMs: 20 });
+    const statuses = answers.map((answer) => (answer instanceof Error ? 0 : answer.status)).sort();
+    if (show(statuses) !== show([201, 409])) {
+      const said = answers.map((answer) => (answer instanceof Error ? `the Worker threw ${show(answer.message)}` : got(answer)));
+      throw new CheckFailure(`two POST /api/rooms for ${show(room)} at once: one 201 and one 409`, said.join("; "));
     }
   });
 

@@ -18,6 +18,12 @@ const GATE = `    if (this.isProtected() && !(await this.useTicket(params.get("t
 `;
 const ARRIVED = "    if (!online.has(name)) this.presenceChanged(name);\n";
 
+const USED = `    const used = this.owner() !== undefined || this.onlineNames().size > 0 ||
+      this.ctx.storage.sql.exec("SELECT 1 FROM messages LIMIT 1").toArray().length > 0;
+    if (used) return undefined;
+`;
+const SALTED = "    const salt = crypto.getRandomValues(new Uint8Array(16)).buffer;\n";
+
 export const mistakes: Mistake[] = [
   {
     did: "stores the password itself and compares it as text",
@@ -112,6 +118,15 @@ export const mistakes: Mistake[] = [
     ],
     fails: "ten wrong passwords sent at once: at most 5 get 403, the others 429",
     says: "answered 403",
+  },
+  {
+    did: "checks that the room is unused before hashing, so two creates at once both pass the check and one crashes",
+    patch: [
+      [USED, ""],
+      [SALTED, USED + SALTED],
+    ],
+    fails: "two creates of one name at once: one gets 201, the other 409",
+    says: "one 201 and one 409",
   },
   {
     did: "refuses only rooms that already have an owner, so a stranger can take over a room and its messages",
