@@ -1,9 +1,9 @@
 // Stage 01 · Echo: the Worker routes /ws to the room's Durable Object, which
 // accepts the socket (hibernation API) and sends each message back to its sender.
 import { describe } from "vitest";
-import { check, CheckFailure, show } from "./helpers/check.ts";
+import { check, CheckFailure, needs, show } from "./helpers/check.ts";
 import { expectCode, expectMessage } from "./helpers/expect.ts";
-import { autoResponseTime, join, newRoom, request } from "./helpers/chat-client.ts";
+import { autoResponseTime, evict, join, newRoom, request } from "./helpers/chat-client.ts";
 
 const ROUTE_HINT =
   "In the Worker's fetch, get the room's object with env.CHAT.getByName(room) and return its fetch(request); " +
@@ -43,6 +43,17 @@ describe("01 · Echo", () => {
     expectMessage(await alice.messageWithText("I am alice", "alice receives her message back"), "alice", "I am alice");
     bob.say("I am bob");
     expectMessage(await bob.messageWithText("I am bob", "bob receives his message back"), "bob", "I am bob");
+  });
+
+  check("the sender's name is still known after the object hibernated", ECHO_HINT +
+    " A field is empty in the instance that wakes from hibernation; the socket's attachment is still there.", async () => {
+    const room = newRoom();
+    const alice = await join(room, "alice");
+    // As when nobody spoke for a while: the object leaves memory, alice's socket stays open.
+    await needs("the room's object to leave memory (a later stage's check says more when it cannot)", evict(room));
+    alice.say("still me");
+    const frame = await alice.messageWithText("still me", "alice receives her message back, after the room's object hibernated");
+    expectMessage(frame, "alice", "still me");
   });
 
   check("messages come back in the order they were sent", ECHO_HINT, async () => {

@@ -16,7 +16,8 @@ const STORE_HINT =
   "Store each accepted message (INSERT … RETURNING id) before broadcasting it, with the new row's id in " +
   "its frame, and send the stored ones in the history frame. See TODO(step 3).";
 const LIMIT_HINT =
-  "Read only the newest 100 (ORDER BY id DESC LIMIT 100), then reverse them so the oldest is sent first.";
+  "Read only the newest 100 (ORDER BY id DESC LIMIT 100), then reverse them so the oldest is sent first. A " +
+  "newcomer (after=0) has missed nothing: truncated is for a client that reconnects.";
 const RESUME_HINT =
   "Read ?after=<id> in fetch (the Worker has checked it): select only rows with id > after, the newest 100 " +
   '(ask for 101 to know whether there were more), and add "truncated": true when there were.';
@@ -106,7 +107,11 @@ describe("03 · Persistence", () => {
   check("a newcomer receives only the last 100 messages, oldest first", LIMIT_HINT, async () => {
     const room = newRoom();
     await needs("105 messages stored in the room", seedMessages(room, 105));
-    expectTexts((await historyOf(room)).messages, numbered(6, 105), "messages 6 to 105");
+    const history = await historyOf(room);
+    expectTexts(history.messages, numbered(6, 105), "messages 6 to 105");
+    if (history.truncated !== undefined) {
+      throw new CheckFailure("no truncated flag for a newcomer: only a client that reconnects with after= can have missed some", show({ ...history, messages: "…" }));
+    }
   });
 
   check("a client that reconnects with after=<id> receives only what it missed", RESUME_HINT, async () => {
@@ -144,11 +149,18 @@ describe("03 · Persistence", () => {
   });
 
   check("history survives the object's eviction", "Keep messages in this.ctx.storage, not in a field of the object: " +
-    "fields are lost when the object is evicted from memory.", async () => {
+    "fields are lost when the object is evicted from memory. Let SQLite number them too (RETURNING id): a counter " +
+    "in a field starts again at 0.", async () => {
     const room = newRoom();
-    await post(room, ["before eviction"]);
+    const [before] = await post(room, ["before eviction"]);
     await evict(room, "close");
     expectTexts((await historyOf(room)).messages, ["before eviction"], "the history after eviction");
+    // The object that starts again numbers the next message after the stored ones.
+    const [after] = await post(room, ["after the eviction"]);
+    if (!((after.id as number) > (before.id as number))) {
+      throw new CheckFailure(`the message sent after the eviction has an id greater than ${show(before.id)}`, `id ${show(after.id)}`);
+    }
+    expectTexts((await historyOf(room)).messages, ["before eviction", "after the eviction"], "the history, with the message sent after the eviction");
   });
 
   // Alone: it counts every query the isolate makes.

@@ -35,6 +35,16 @@ export const mistakes: Mistake[] = [
     says: "not in a field",
   },
   {
+    did: "keeps each socket's name in a Map field, which is empty after hibernation",
+    patch: [
+      ["export class Chat extends DurableObject<Env> {", "export class Chat extends DurableObject<Env> {\n  private names = new Map<WebSocket, string>();\n"],
+      ["server.serializeAttachment(attachment);", "this.names.set(server, name);"],
+      ["const sender = ws.deserializeAttachment() as Attachment;", "const sender = { name: this.names.get(ws)! };"],
+    ],
+    fails: "the sender's name is still known after the object hibernated",
+    says: "wakes from hibernation",
+  },
+  {
     did: "forgets to trim the name",
     patch: [['searchParams.get("name")!.trim()', 'searchParams.get("name")!']],
     fails: "the name and the message arrive trimmed",

@@ -26,8 +26,8 @@ export const mistakes: Mistake[] = [
       ["server.serializeAttachment(attachment);", "server.serializeAttachment(attachment);\n    this.sockets.push(server);"],
       ["for (const ws of this.ctx.getWebSockets()) {", "for (const ws of this.sockets) {"],
     ],
-    fails: "everyone still receives messages after the object hibernates",
-    says: "after hibernation, bob receives alice's message",
+    fails: "the sender's name is still known after the object hibernated",
+    says: "wakes from hibernation",
   },
   {
     did: "relays the client's frame as it came, instead of a message frame",

@@ -54,6 +54,22 @@ export const mistakes: Mistake[] = [
     says: '"truncated": true with 105 missed',
   },
   {
+    did: "says truncated to every newcomer of a busy room, not only to a client that reconnects",
+    patch: [["const truncated = after > 0 && rows.length > HISTORY_SIZE;", "const truncated = rows.length > HISTORY_SIZE;"]],
+    fails: "a newcomer receives only the last 100 messages, oldest first",
+    says: "no truncated flag for a newcomer",
+  },
+  {
+    did: "numbers the messages with a counter kept in a field, which starts again at 0 after an eviction",
+    patch: [
+      ["export class Chat extends DurableObject<Env> {", "export class Chat extends DurableObject<Env> {\n  private lastId = 0;\n"],
+      [INSERT, `const id = ++this.lastId;
+    this.ctx.storage.sql.exec("INSERT INTO messages (id, name, message) VALUES (?, ?, ?)", id, sender.name, frame.message);`],
+    ],
+    fails: "history survives the object's eviction",
+    says: "after the eviction",
+  },
+  {
     did: "leaves the id out of the message frame",
     patch: [['return { type: "message", id, name, message };', 'return { type: "message", name, message };']],
     fails: "each message carries its row's id, which only grows, in live frames and in the history",
