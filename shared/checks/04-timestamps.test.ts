@@ -110,4 +110,27 @@ describe("04 · Timestamps", () => {
       }
     }),
   );
+
+  check.alone("timestamps keep increasing after the object hibernated, with everyone still connected", RESTORE_HINT, () =>
+    withClock(async () => {
+      const room = newRoom();
+      const alice = await join(room, "alice");
+      alice.say("first");
+      alice.say("before the nap");
+      const [, before] = await needs(
+        "two messages within one millisecond stamped in increasing order",
+        nextStamped(alice, 2, "within one millisecond"),
+      );
+      // The object leaves memory while alice stays connected: her next message wakes it, and no fetch runs.
+      await evict(room);
+      alice.say("after the nap");
+      const after = await alice.messageWithText("after the nap", "alice's message after the object hibernated");
+      if (!((after.timestamp as number) > (before.timestamp as number))) {
+        throw new CheckFailure(
+          `a timestamp greater than the last one before the object hibernated, ${show(before.timestamp)}`,
+          `timestamp ${show(after.timestamp)} (the clock stood still; alice's message woke the object)`,
+        );
+      }
+    }),
+  );
 });

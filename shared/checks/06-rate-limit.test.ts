@@ -75,6 +75,22 @@ describe("06 · Rate limit", () => {
     expectCode(error.code, "too_long");
   });
 
+  check("a frame over the limit is not read: nobody receives what it says, and nothing is stored", SIZE_HINT +
+    " Return right after ws.close(1009, …): the rest of webSocketMessage must not run for that frame.", async () => {
+    const room = newRoom();
+    const alice = await join(room, "alice");
+    const bob = await join(room, "bob");
+    // A valid message, padded past the limit with the spaces JSON allows.
+    const frame = `{"message":"too big to read"${" ".repeat(MAX_FRAME_LENGTH)}}`;
+    alice.sendRaw(frame);
+    await bob.quiet(300);
+    const read = bob.all("message").find((frame) => frame.message === "too big to read");
+    if (read) throw new CheckFailure(`nothing for bob from a frame of ${frame.length} characters: it is closed, not read`, `bob received ${show(read)}`);
+    const reader = await join(room, "reader");
+    const history = await reader.next("history", "a newcomer's history frame");
+    expectTexts(history.messages, [], "the history, after a frame over the limit");
+  });
+
   check("a burst of 5 messages goes through", HINT, async () => {
     const alice = await join(newRoom(), "alice");
     for (let i = 1; i <= 5; i++) alice.say(`burst ${i}`);

@@ -53,6 +53,21 @@ export const mistakes: Mistake[] = [
     says: "SELECT timestamp FROM messages ORDER BY id DESC LIMIT 1",
   },
   {
+    did: "restores lastTimestamp in fetch, which a message that wakes the object from hibernation never runs",
+    patch: [
+      [`    const newest = ctx.storage.sql.exec<{ timestamp: number }>(
+      "SELECT timestamp FROM messages ORDER BY id DESC LIMIT 1",
+    );
+    this.lastTimestamp = newest.next().value?.timestamp ?? 0;
+`, "    this.lastTimestamp = 0;\n"],
+      ['    const after = Number(params.get("after") ?? 0);\n', `    const after = Number(params.get("after") ?? 0);
+    this.lastTimestamp = this.ctx.storage.sql.exec<{ timestamp: number }>("SELECT timestamp FROM messages ORDER BY id DESC LIMIT 1").next().value?.timestamp ?? 0;
+`],
+    ],
+    fails: "timestamps keep increasing after the object hibernated, with everyone still connected",
+    says: "before the object hibernated",
+  },
+  {
     did: "restores lastTimestamp from the oldest row (no DESC)",
     patch: [["ORDER BY id DESC LIMIT 1", "ORDER BY id LIMIT 1"]],
     fails: "timestamps keep increasing after a restart, even when the clock went back",

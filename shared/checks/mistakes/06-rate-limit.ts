@@ -43,8 +43,14 @@ export const mistakes: Mistake[] = [
   {
     did: "has no size check: a huge frame is parsed, then refused as too_long",
     patch: [[`    ${TOO_BIG}\n`, ""]],
-    fails: "a frame over 16384 characters closes the socket with 1009",
-    says: "code 1009",
+    fails: "a frame over the limit is not read: nobody receives what it says, and nothing is stored",
+    says: "it is closed, not read",
+  },
+  {
+    did: "closes a frame over the limit but goes on reading it (no return after ws.close)",
+    patch: [["if (length > MAX_FRAME_LENGTH) return ws.close(1009, `Frames may be at most ${MAX_FRAME_LENGTH} long.`);", "if (length > MAX_FRAME_LENGTH) ws.close(1009, `Frames may be at most ${MAX_FRAME_LENGTH} long.`);"]],
+    fails: "a frame over the limit is not read: nobody receives what it says, and nothing is stored",
+    says: "Return right after ws.close(1009",
   },
   {
     did: "closes a frame of exactly MAX_FRAME_LENGTH too (>= instead of >)",
