@@ -86,8 +86,14 @@ describe("03 · Persistence", () => {
     if (!ids.every((id, i) => Number.isInteger(id) && (i === 0 || (id as number) > (ids[i - 1] as number)))) {
       throw new CheckFailure('message frames with an "id": whole numbers, each greater than the one before', `ids ${show(ids)}`);
     }
-    const stored = (await historyOf(room)).messages.map((frame) => frame.id);
+    const history = (await historyOf(room)).messages;
+    const stored = history.map((frame) => frame.id);
     if (show(stored) !== show(ids)) throw new CheckFailure(`the same ids in the history: ${show(ids)}`, show(stored));
+    // Each one a message frame as it was broadcast, "type" included, not the row as SQL gave it (the time
+    // fields are stage 04's).
+    const ours = ({ type, id, name, message }: MessageFrame) => show({ type, id, name, message });
+    const differs = history.findIndex((frame, i) => ours(frame) !== ours(live[i]));
+    if (differs >= 0) throw new CheckFailure(`in the history, each message as it was broadcast: ${ours(live[differs])}`, show(history[differs]));
   });
 
   check("only the newcomer receives the history", "Send the history with send(server, …) to the new socket " +

@@ -200,6 +200,20 @@ describe("06 · Rate limit", () => {
     }),
   );
 
+  check.alone("part of a second counts: 1.5 s, then 0.5 s more, bring two tokens back", RETRY_HINT +
+    " Refill the fraction too, (now - refilledAt) / 1000 without rounding, and set refilledAt to now: the half of a second already waited stays in the bucket.", () =>
+    withClock(async (clock) => {
+      const alice = await join(newRoom(), "alice");
+      await refusesSixth(alice);
+      clock.advance(1500);
+      alice.say("1.5 s later");
+      await alice.messageWithText("1.5 s later", "the message sent 1.5 s after the burst is delivered: one and a half tokens are back");
+      clock.advance(500);
+      alice.say("0.5 s after that");
+      await alice.messageWithText("0.5 s after that", "the message sent 0.5 s later is delivered: the half token left and half a token more make one");
+    }),
+  );
+
   check.alone("an idle bucket refills to 5 tokens, never more", CAP_HINT, () =>
     withClock(async (clock) => {
       const alice = await join(newRoom(), "alice");

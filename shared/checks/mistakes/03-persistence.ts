@@ -70,6 +70,12 @@ export const mistakes: Mistake[] = [
     says: "after the eviction",
   },
   {
+    did: "sends the rows as SQL gives them, not as message frames, in the history",
+    patch: [[REVERSE, "const messages = rows.slice(0, HISTORY_SIZE).reverse() as MessageFrame[];"]],
+    fails: "each message carries its row's id, which only grows, in live frames and in the history",
+    says: "as it was broadcast",
+  },
+  {
     did: "leaves the id out of the message frame",
     patch: [['return { type: "message", id, name, message };', 'return { type: "message", name, message };']],
     fails: "each message carries its row's id, which only grows, in live frames and in the history",

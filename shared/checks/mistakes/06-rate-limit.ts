@@ -92,6 +92,22 @@ export const mistakes: Mistake[] = [
     says: "it was accepted, not refused",
   },
   {
+    did: "refills whole tokens only and restarts the second at each one, so the part of a second already waited is lost",
+    patch: [[`    const refill = Math.max(0, now - bucket.refilledAt) / REFILL_MS;
+    bucket.tokens = Math.min(BURST, bucket.tokens + refill);
+    bucket.refilledAt = now;
+    if (bucket.tokens < 1) return Math.ceil((1 - bucket.tokens) * REFILL_MS);
+`, `    const refill = Math.floor(Math.max(0, now - bucket.refilledAt) / REFILL_MS);
+    if (refill > 0) {
+      bucket.tokens = Math.min(BURST, bucket.tokens + refill);
+      bucket.refilledAt = now;
+    }
+    if (bucket.tokens < 1) return REFILL_MS - (now - bucket.refilledAt);
+`]],
+    fails: "part of a second counts: 1.5 s, then 0.5 s more, bring two tokens back",
+    says: "half a token",
+  },
+  {
     did: "always answers retryAfterMs 1000, however much of a token has come back",
     patch: [["return Math.ceil((1 - bucket.tokens) * REFILL_MS);", "return REFILL_MS;"]],
     fails: "a token comes back after 1000 ms, not sooner, and retryAfterMs is the time left",
