@@ -10,7 +10,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { rowsReadDuring } from "./helpers/rows-read.ts";
 import { check, CheckFailure, needs, show } from "./helpers/check.ts";
 import { ChatClient, evict, join, newRoom, request } from "./helpers/chat-client.ts";
-import { withClock } from "./helpers/clock.ts";
+import { withClock, type Clock } from "./helpers/clock.ts";
 import { directoryAt, ROOM_LABEL } from "./helpers/directory.ts";
 import { expectEqual } from "./helpers/expect.ts";
 import { got, PASSWORD, roomsApiAt } from "./helpers/rooms-api.ts";
@@ -153,6 +153,21 @@ async function sweep(room: string, expected: string) {
   const hasAlarm = await runInDurableObject(stub(room), (instance) => typeof Reflect.get(instance, "alarm") === "function");
   if (!hasAlarm) throw new CheckFailure(expected, "the room's class has no alarm() method, so nothing runs at the time given to setAlarm");
   await runDurableObjectAlarm(stub(room));
+}
+
+/**
+ * In `room`, with the clock set 100 s back (and left there), a ghost that connects and never
+ * sends "ping", and bob, who sends "ping": the runtime answers and stamps it with the real time.
+ * Once the clock comes back to now, the ghost has been silent for 100 s and bob for none.
+ */
+async function ghostBesideBob(room: string, clock: Clock) {
+  clock.advance(-100_000);
+  const ghost = await ghostIn(room, "ghost");
+  const bob = await joined(room, "bob");
+  bob.sendRaw("ping");
+  await needs("bob's \"ping\" to get \"pong\" (stage 04)", bob.nextText("pong", "bob's \"ping\" answered \"pong\""));
+  await needs("bob to see ghost and bob online", bob.expectPresence(["bob", "ghost"], "bob sees ghost and bob online"));
+  return { ghost, bob };
 }
 
 describe("10 · Alarms", () => {
@@ -344,14 +359,7 @@ describe("10 · Alarms", () => {
   check.alone(`a socket silent for over 90 s is closed with ${GHOST_CODE}: the others see it leave, and the directory follows`, GHOST_HINT, () =>
     withClock(async (clock) => {
       const room = newRoom(ROOM_LABEL);
-      // The ghost connects 100 s ago, and never sends "ping".
-      clock.advance(-100_000);
-      const ghost = await ghostIn(room, "ghost");
-      // bob too, but he sends "ping", which the runtime answers and stamps with the real time.
-      const bob = await joined(room, "bob");
-      bob.sendRaw("ping");
-      await needs("bob's \"ping\" to get \"pong\" (stage 04)", bob.nextText("pong", "bob's \"ping\" answered \"pong\""));
-      await needs("bob to see ghost and bob online", bob.expectPresence(["bob", "ghost"], "bob sees ghost and bob online"));
+      const { ghost, bob } = await ghostBesideBob(room, clock);
       await needs("the directory to list the room with 2 online (stage 08)", listed(room, 2, "the room with ghost and bob"));
       clock.advance(100_000);
       await sweep(room, "bob sees the ghost leave, though the ghost never answered the close");
@@ -370,13 +378,7 @@ describe("10 · Alarms", () => {
   check.alone("a second run of the alarm passes a ghost it closed by: nobody sees it leave twice", RERUN_HINT, () =>
     withClock(async (clock) => {
       const room = newRoom();
-      // As in the check above: the ghost connected 100 s ago and never sent "ping"; bob pings.
-      clock.advance(-100_000);
-      const ghost = await ghostIn(room, "ghost");
-      const bob = await joined(room, "bob");
-      bob.sendRaw("ping");
-      await needs("bob's \"ping\" to get \"pong\" (stage 04)", bob.nextText("pong", "bob's \"ping\" answered \"pong\""));
-      await needs("bob to see ghost and bob online", bob.expectPresence(["bob", "ghost"], "bob sees ghost and bob online"));
+      const { ghost, bob } = await ghostBesideBob(room, clock);
       clock.advance(100_000);
       await needs(`the ghost closed with ${GHOST_CODE} (the check above)`, sweep(room, "bob sees the ghost leave").then(() => bob.expectPresence(["bob"], "bob sees the ghost leave")));
       await bob.quiet(300);
