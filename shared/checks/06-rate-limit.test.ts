@@ -236,4 +236,19 @@ describe("06 · Rate limit", () => {
       await sendExpecting(alice, 5, "forward", "once the clock is 10 s past alice's first message (refilled, at most 5)");
     }),
   );
+
+  check.alone("after the clock went back, waiting retryAfterMs is enough", BACKWARDS_HINT +
+    " refilledAt follows the clock back too: the wait counts from now, not from a time the clock has not reached again.", () =>
+    withClock(async (clock) => {
+      const alice = await join(newRoom(), "alice");
+      await refusesSixth(alice);
+      clock.advance(-10_000);
+      alice.say("10 s back");
+      const error = await alice.nextError("a rate_limited error for a message sent with the clock 10 s back, the bucket still empty", "10 s back");
+      expectCode(error.code, "rate_limited");
+      clock.advance(typeof error.retryAfterMs === "number" ? error.retryAfterMs : 1000);
+      alice.say("waited");
+      await alice.messageWithText("waited", `the message sent ${show(error.retryAfterMs)} ms later, as retryAfterMs said, with the clock 10 s back, is delivered`);
+    }),
+  );
 });

@@ -138,6 +138,19 @@ export const mistakes: Mistake[] = [
     says: "with the clock 10 s behind",
   },
   {
+    did: "refills only when the clock moved forward, so after it went back no token comes until it passes the old time again",
+    patch: [[`    const refill = Math.max(0, now - bucket.refilledAt) / REFILL_MS;
+    bucket.tokens = Math.min(BURST, bucket.tokens + refill);
+    bucket.refilledAt = now;
+`, `    if (now > bucket.refilledAt) {
+      bucket.tokens = Math.min(BURST, bucket.tokens + (now - bucket.refilledAt) / REFILL_MS);
+      bucket.refilledAt = now;
+    }
+`]],
+    fails: "after the clock went back, waiting retryAfterMs is enough",
+    says: "with the clock 10 s back",
+  },
+  {
     did: "lets messages through without a token while the clock is behind",
     patch: [[REFILL, "if (now < bucket.refilledAt) return 0;\n    const refill = (now - bucket.refilledAt) / REFILL_MS;"]],
     fails: "a clock that goes back neither drains nor overfills the bucket",
