@@ -172,7 +172,8 @@ describe("03 · Persistence", () => {
   // Alone: it counts every query the isolate makes.
   check.alone("joining a room of 300 messages reads about 100 rows, not all of them", "Every query should " +
     "read only the rows it needs: LIMIT in the SQL, not slice() in JavaScript after reading every row; the " +
-    "newest row by its key (ORDER BY id DESC LIMIT 1), not MAX() over every row.", async () => {
+    "newest row by its key (ORDER BY id DESC LIMIT 1), not MAX() over every row; truncated from the one row more " +
+    "(LIMIT 101), not COUNT(*) over every missed row.", async () => {
     const room = newRoom("large");
     await needs("300 messages stored in the room", seedMessages(room, 300));
     // The object starts afresh, as it does after hibernation: its constructor's queries count too.
@@ -183,6 +184,14 @@ describe("03 · Persistence", () => {
     });
     if (reads.total > 150) {
       throw new CheckFailure("at most about 100 rows read (150 allowed) to send the newest 100 of 300", `${reads.total} rows read: ${heaviest(reads)}`);
+    }
+    // A client that reconnects having missed 299 learns of the gap from the one row more, not by counting them.
+    const resumed = await rowsReadDuring(async () => {
+      const history = await historyOf(room, 1);
+      if (history.truncated !== true) throw new PreconditionFailure("truncated: true for a client that missed 299 (the checks above)", new CheckFailure("", show({ ...history, messages: "…" })));
+    });
+    if (resumed.total > 150) {
+      throw new CheckFailure("at most about 100 rows read (150 allowed) for a client that reconnects having missed 299", `${resumed.total} rows read: ${heaviest(resumed)}`);
     }
   });
 

@@ -76,6 +76,12 @@ export const mistakes: Mistake[] = [
     says: "as it was broadcast",
   },
   {
+    did: "counts every missed row (COUNT(*)) to decide truncated, instead of reading one row more",
+    patch: [["const truncated = after > 0 && rows.length > HISTORY_SIZE;", 'const truncated = after > 0 && this.ctx.storage.sql.exec<{ missed: number }>("SELECT COUNT(*) AS missed FROM messages WHERE id > ?", after).one().missed > HISTORY_SIZE;']],
+    fails: "joining a room of 300 messages reads about 100 rows, not all of them",
+    says: "having missed 299",
+  },
+  {
     did: "leaves the id out of the message frame",
     patch: [['return { type: "message", id, name, message };', 'return { type: "message", name, message };']],
     fails: "each message carries its row's id, which only grows, in live frames and in the history",
