@@ -49,6 +49,19 @@ describe("solutions", () => {
     });
   }
 
+  // Each starter's README lists, under "Check it", the checks its stage adds: all of them, as
+  // npm run check names them (code spans aside), in the order it prints them.
+  for (const stage of STAGES) {
+    test(`steps/${stage.slug}/README.md lists every check of stage ${stage.number}`, () => {
+      const own = resultOf("solutions", stage.number).suites.find((suite) => suite.stage.number === stage.number);
+      assert.ok(own, "its own suite did not run");
+      const readme = readFileSync(join(REPO_ROOT, "steps", stage.slug, "README.md"), "utf8");
+      const section = readme.split("## Check it")[1]?.split("\n## ")[0] ?? "";
+      const listed = section.split("\n").filter((line) => line.startsWith("- ")).map((line) => line.slice(2).replaceAll("`", "").trim());
+      assert.deepEqual(listed, own.checks.map((check) => check.name));
+    });
+  }
+
   // The kit's own checks of the solutions, beyond what attendees are asked (shared/checks/kit/).
   for (const stage of STAGES) {
     test(`solutions/${stage.slug} passes the kit's own checks (shared/checks/kit/)`, () => {
