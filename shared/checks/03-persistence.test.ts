@@ -3,7 +3,7 @@
 // reconnects with ?after=<id> receives only what it missed.
 import { describe } from "vitest";
 import type { HistoryFrame, MessageFrame } from "../protocol.ts";
-import { check, CheckFailure, needs, PreconditionFailure, show } from "./helpers/check.ts";
+import { check, CheckFailure, needs, PreconditionFailure, show, sleep } from "./helpers/check.ts";
 import { withClock } from "./helpers/clock.ts";
 import { evict, join, newRoom } from "./helpers/chat-client.ts";
 import { expectMessage, expectTexts } from "./helpers/expect.ts";
@@ -41,7 +41,6 @@ async function historyOf(room: string, after?: number): Promise<HistoryFrame> {
   return reader.next("history", `a history frame first${after === undefined ? "" : ` (joining with after=${after})`}`);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const numbered = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `message ${from + i}`);
 
 describe("03 · Persistence", () => {

@@ -50,6 +50,15 @@ async function nextStamped(client: ChatClient, count: number, sent: string): Pro
   return frames;
 }
 
+/** alice joins `room` and sends two messages within one millisecond; returns her and the second's frame. */
+async function twoStamped(room: string) {
+  const alice = await join(room, "alice");
+  alice.say("first");
+  alice.say("second");
+  const [, before] = await needs("two messages within one millisecond stamped in increasing order", nextStamped(alice, 2, "within one millisecond"));
+  return { alice, before };
+}
+
 describe("04 · Timestamps", () => {
   // The clock stands still here too, so the result never depends on whether a millisecond
   // ticked between two readings of the clock (serverTime from a second Date() would pass or fail by luck).
@@ -89,13 +98,7 @@ describe("04 · Timestamps", () => {
   check.alone("timestamps keep increasing after a restart, even when the clock went back", RESTORE_HINT, () =>
     withClock(async (clock) => {
       const room = newRoom();
-      const alice = await join(room, "alice");
-      alice.say("first");
-      alice.say("before the restart");
-      const [, before] = await needs(
-        "two messages within one millisecond stamped in increasing order",
-        nextStamped(alice, 2, "within one millisecond"),
-      );
+      const { before } = await twoStamped(room);
       // The object leaves memory (its constructor runs again), and its clock now reads 30 s earlier.
       await evict(room, "close");
       clock.advance(-30_000);
@@ -114,13 +117,7 @@ describe("04 · Timestamps", () => {
   check.alone("timestamps keep increasing after the object hibernated, with everyone still connected", RESTORE_HINT, () =>
     withClock(async () => {
       const room = newRoom();
-      const alice = await join(room, "alice");
-      alice.say("first");
-      alice.say("before the nap");
-      const [, before] = await needs(
-        "two messages within one millisecond stamped in increasing order",
-        nextStamped(alice, 2, "within one millisecond"),
-      );
+      const { alice, before } = await twoStamped(room);
       // The object leaves memory while alice stays connected: her next message wakes it, and no fetch runs.
       await evict(room);
       alice.say("after the nap");

@@ -4,7 +4,7 @@
 import { describe } from "vitest";
 import { env } from "./helpers/target.ts";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { check, CheckFailure, needs, PreconditionFailure, show } from "./helpers/check.ts";
+import { check, CheckFailure, needs, PreconditionFailure, show, sleep } from "./helpers/check.ts";
 import { evict, join, newRoom, request, type ChatClient } from "./helpers/chat-client.ts";
 import { withClock } from "./helpers/clock.ts";
 import { expectEqual } from "./helpers/expect.ts";
@@ -59,7 +59,6 @@ const { directory, listed } = directoryAt((path) => request(path));
 
 // The retry checks wait for the room's own timer, a second, and then some: more than most checks.
 const RETRY_MS = 12_000;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The lobby's object; a clear failure while wrangler.jsonc has no LOBBY binding. */
 function lobby(): DurableObjectStub {

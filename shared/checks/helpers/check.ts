@@ -124,3 +124,6 @@ function describeError(error: unknown): string {
   if (error instanceof Error) return `an error was thrown: ${error.message}`;
   return `an error was thrown: ${String(error)}`;
 }
+
+/** Waits `ms` of real time (the checks' clock stops Date only, never timers). */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
