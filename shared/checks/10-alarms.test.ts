@@ -8,7 +8,7 @@ import { describe } from "vitest";
 import { env } from "./helpers/target.ts";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { rowsReadDuring } from "./helpers/rows-read.ts";
-import { check, CheckFailure, needs, show } from "./helpers/check.ts";
+import { check, CheckFailure, needs, show, sleep } from "./helpers/check.ts";
 import { ChatClient, evict, join, newRoom, request } from "./helpers/chat-client.ts";
 import { withClock, type Clock } from "./helpers/clock.ts";
 import { directoryAt, ROOM_LABEL } from "./helpers/directory.ts";
@@ -69,6 +69,10 @@ const RERUN_HINT =
 const CLOSING_HINT =
   "In scheduleAlarm, count only sockets with ws.readyState === WebSocket.OPEN: a ghost closed by the sweep may stay " +
   "listed, CLOSING, for a long while, and must not keep the alarm coming back every 30 s.";
+const SOONER_HINT =
+  "In scheduleAlarm(), read this.ctx.storage.getAlarm() and keep an alarm that is sooner than the time you found: " +
+  "setAlarm replaces it, so each arrival would put the ghost sweep off by 30 s, and in a room that people keep " +
+  "joining it would never come. Inside alarm(), getAlarm() is null.";
 const GET_HINT =
   "GET /api/rooms/<room> answers Response.json({ name, protected, retentionSeconds: retentionSeconds(env) }): " +
   "Number(env.RETENTION_SECONDS), or DEFAULT_RETENTION_SECONDS when it is missing or not a positive number.";
@@ -371,6 +375,34 @@ describe("10 · Alarms", () => {
         throw new CheckFailure(`the ghost's socket closed by the alarm with code ${GHOST_CODE}`, event ? `code ${event.code} and reason ${show(event.reason)}` : "it stayed open");
       }
       if (!bob.isOpen) throw new CheckFailure("bob, who joined just now, still connected", "bob's socket was closed too");
+      await bob.close(1000, "bye");
+    }),
+  );
+
+  check.alone("an arrival or a message does not put off the ghost sweep: the alarm set when the first came stays", SOONER_HINT, () =>
+    withClock(async (clock) => {
+      const room = newRoom();
+      const alice = await joined(room, "alice");
+      let first = await alarmOf(room);
+      // Set without awaiting: give it a moment.
+      for (let i = 0; i < 10 && first === null; i++) {
+        await sleep(50);
+        first = await alarmOf(room);
+      }
+      if (first === null) throw new CheckFailure("with alice connected, an alarm in 30 s at most (the ghost sweep)", "no alarm set");
+      clock.advance(20_000);
+      const bob = await joined(room, "bob");
+      bob.say("20 s later");
+      // Once bob's message is back, his arrival and his message have both been handled.
+      await needs("bob's message to come back", bob.messageWithText("20 s later", "bob receives his message back"));
+      const after = await alarmOf(room);
+      if (after !== first) {
+        throw new CheckFailure(
+          `${when(first)}, as set when alice came, still there after bob joined and spoke 20 s later (put off at each arrival, the sweep would never come)`,
+          when(after),
+        );
+      }
+      await alice.close(1000, "bye");
       await bob.close(1000, "bye");
     }),
   );

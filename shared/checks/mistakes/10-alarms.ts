@@ -1,6 +1,10 @@
 import type { Mistake } from "./mistake.ts";
 
-const SET = "    if (times.length === 0) return this.ctx.storage.deleteAlarm();\n    await this.ctx.storage.setAlarm(Math.min(...times));\n";
+const NONE = "    if (times.length === 0) return this.ctx.storage.deleteAlarm();\n";
+const SOONER = `    const next = Math.min(...times);
+    const set = await this.ctx.storage.getAlarm();
+    if (set === null || next < set) await this.ctx.storage.setAlarm(next);
+`;
 const AFTER_STORE = "    if ((await this.ctx.storage.getAlarm()) === null) await this.scheduleAlarm();\n";
 const DELETE = `    const deleted = !expired ? 0 : this.ctx.storage.sql.exec(
       "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE timestamp <= ? ORDER BY id LIMIT ?)",
@@ -13,14 +17,14 @@ const LEFT = "      ws.close(GHOST_CODE, GHOST_REASON);\n      // A ghost sends 
 export const mistakes: Mistake[] = [
   {
     did: "runs the clean-up with setTimeout instead of the Durable Object's alarm",
-    patch: [[SET, "    if (times.length === 0) return;\n    setTimeout(() => void this.alarm(), Math.max(0, Math.min(...times) - Date.now()));\n"]],
+    patch: [[NONE, "    if (times.length === 0) return;\n"], [SOONER, "    setTimeout(() => void this.alarm(), Math.max(0, Math.min(...times) - Date.now()));\n"]],
     // The timer keeps the object awake, which stage 02's hibernation check meets first.
     fails: "everyone still receives messages after the object hibernates",
     says: "a timer (setInterval, setTimeout)",
   },
   {
     did: "keeps the alarm coming back every 30 s, even in an empty, idle room",
-    patch: [[SET, "    if (times.length === 0) times.push(Date.now() + GHOST_SWEEP_MS);\n    await this.ctx.storage.setAlarm(Math.min(...times));\n"]],
+    patch: [[NONE, "    if (times.length === 0) times.push(Date.now() + GHOST_SWEEP_MS);\n"]],
     fails: "the alarm leaves an empty, idle room without an alarm",
     says: "no alarm left once the room is empty",
   },
@@ -43,6 +47,12 @@ export const mistakes: Mistake[] = [
 `]],
     fails: "a run deletes at most 500 messages and comes back at once for the rest",
     says: "leaves 700",
+  },
+  {
+    did: "sets the alarm without looking at the one set already: each arrival puts the ghost sweep off by 30 s",
+    patch: [[SOONER, "    await this.ctx.storage.setAlarm(Math.min(...times));\n"]],
+    fails: "an arrival or a message does not put off the ghost sweep: the alarm set when the first came stays",
+    says: "as set when alice came, still there after bob joined",
   },
   {
     did: "sets no alarm after storing a message",

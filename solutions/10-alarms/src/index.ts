@@ -318,7 +318,12 @@ export class Chat extends DurableObject<Env> {
     // Only open ones: a ghost closed by the sweep may stay listed, closing, for a long while.
     if (this.ctx.getWebSockets().some((ws) => ws.readyState === WebSocket.OPEN)) times.push(Date.now() + GHOST_SWEEP_MS);
     if (times.length === 0) return this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.setAlarm(Math.min(...times));
+    // An alarm set for sooner stays: it has a reason of its own, and a ghost sweep that every
+    // arrival put off would never come in a room that people keep joining. (Inside alarm(),
+    // getAlarm() is null: the alarm that rang is spent.)
+    const next = Math.min(...times);
+    const set = await this.ctx.storage.getAlarm();
+    if (set === null || next < set) await this.ctx.storage.setAlarm(next);
   }
 
   /**

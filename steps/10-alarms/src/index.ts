@@ -280,7 +280,8 @@ export class Chat extends DurableObject<Env> {
   // - scheduleAlarm(now) when the batch was full (more may be left), else scheduleAlarm().
   // TODO(step 10): private async scheduleAlarm(soon?): setAlarm at the earliest of `soon`, the
   // oldest message's timestamp + the retention, and Date.now() + GHOST_SWEEP_MS while any socket
-  // is OPEN; with none of them, deleteAlarm(): an empty, idle room must cost nothing.
+  // is OPEN; with none of them, deleteAlarm(): an empty, idle room must cost nothing. An alarm
+  // set for sooner (getAlarm()) stays: each arrival must not put off the next ghost sweep.
 
   /**
    * POST /api/rooms: makes this room the caller's, with a password or without. Returns the owner
