@@ -217,7 +217,19 @@ export const mistakes: Mistake[] = [
     did: "answers Retry-After: 60 whatever the wait, not when the oldest guess leaves the minute",
     patch: [["const seconds = Math.ceil(answer.retryAfterMs / 1000);", "const seconds = 60;"]],
     fails: "once Retry-After has passed, the room takes guesses again",
-    says: "Retry-After: 30 30 s later",
+    says: "Retry-After: 40 20.7 s after the oldest",
+  },
+  {
+    did: "rounds Retry-After down, so a client that waits as told comes back a moment too soon",
+    patch: [["const seconds = Math.ceil(answer.retryAfterMs / 1000);", "const seconds = Math.floor(answer.retryAfterMs / 1000);"]],
+    fails: "once Retry-After has passed, the room takes guesses again",
+    says: "Retry-After: 40 20.7 s after the oldest",
+  },
+  {
+    did: "times Retry-After from the newest wrong guess instead of the oldest",
+    patch: [["return { retryAfterMs: recent[MAX_WRONG_PASSWORDS - 1].at + WRONG_PASSWORD_WINDOW_MS - now };", "return { retryAfterMs: recent[0].at + WRONG_PASSWORD_WINDOW_MS - now };"]],
+    fails: "once Retry-After has passed, the room takes guesses again",
+    says: "Retry-After: 40 20.7 s after the oldest",
   },
   {
     did: "erases the messages and the owner on delete, not every table: the wrong guesses outlive the room",
