@@ -78,7 +78,11 @@ const GET_HINT =
   "Number(env.RETENTION_SECONDS), or DEFAULT_RETENTION_SECONDS when it is missing or not a positive number.";
 const VARS_HINT =
   "Read the retention from the Worker variable, this.env.RETENTION_SECONDS (a string: Number() it), through " +
-  "retentionSeconds(this.env), each time the alarm runs: a constant of 7 days ignores what the deploy chose.";
+  "retentionSeconds(this.env), in alarm() and in scheduleAlarm(): a constant of 7 days ignores what the deploy chose.";
+const DEFAULT_HINT =
+  "retentionSeconds(env): Number(env.RETENTION_SECONDS) is 0 for \"\" and NaN for a missing variable or a word. Use it " +
+  "only when Number.isFinite(seconds) && seconds > 0, else DEFAULT_RETENTION_SECONDS: a retention of 0 would delete " +
+  "every message at the next ghost sweep. See the TODO(step 10) in api(), where GET /api/rooms/<room> answers.";
 
 const api = roomsApiAt((path, init) => request(path, init));
 const { listed } = directoryAt((path) => request(path));
@@ -301,6 +305,31 @@ describe("10 · Alarms", () => {
     await runAlarm(room, "with RETENTION_SECONDS=3600, a message of 2 hours ago and one of 30 minutes ago");
     const left = (await timestampsOf(room)).map((t) => Math.round((now - t) / 60_000));
     expectEqual(left, [30], "with RETENTION_SECONDS=3600, the ages in minutes of the messages left after the alarm ran");
+    const next = await alarmOf(room);
+    if (next === null || Math.abs(next - (now + 30 * 60 * 1000)) > 5000) {
+      throw new CheckFailure("with RETENTION_SECONDS=3600, the next alarm when the message left expires: in 30 minutes", when(next, now));
+    }
+  });
+
+  check("a RETENTION_SECONDS that is empty, 0 or not a number means the default: 7 days", DEFAULT_HINT, async () => {
+    const room = newRoom();
+    const said = Date.now() - DAY_MS;
+    await storeMessages(room, [said]);
+    for (const value of ["", "0", "a week"]) {
+      await runInDurableObject(stub(room), (instance) => {
+        const object = instance as unknown as { env: Record<string, unknown> };
+        object.env = { ...object.env, RETENTION_SECONDS: value };
+      });
+      await runAlarm(room, `with RETENTION_SECONDS=${show(value)} and a message of a day ago`);
+      const left = (await timestampsOf(room)).length;
+      const next = await alarmOf(room);
+      if (left !== 1 || next === null || Math.abs(next - (said + RETENTION_MS)) > 5000) {
+        throw new CheckFailure(
+          `with RETENTION_SECONDS=${show(value)}, the message of a day ago kept, and the next alarm when it expires, in 6 days`,
+          `${left === 1 ? "the message kept" : `${left} messages left`}, and ${when(next)}`,
+        );
+      }
+    }
   });
 
   // The checks below stop the clock: each runs alone, after the ones above.

@@ -35,8 +35,8 @@ export function checkRuntime(folders: string[]) {
     "// Written by shared/kit/check-runtime.ts for one check run: do not edit.",
     ...folders.map((folder, i) => `import * as target${i} from ${JSON.stringify(join(REPO_ROOT, folder, "src/index.ts"))};`),
     `const targets = [${folders.map((_, i) => `target${i}`).join(", ")}];`,
-    `const names = ${JSON.stringify(settings.map(({ durableObjects }) => Object.keys(durableObjects)))};`,
-    "// What target i's code sees as env: its own bindings under their own names.",
+    `const names = ${JSON.stringify(settings.map(({ durableObjects, bindings }) => [...Object.keys(durableObjects), ...Object.keys(bindings)]))};`,
+    "// What target i's code sees as env: its own bindings and variables under their own names.",
     "const envOf = (env, i) => Object.fromEntries(names[i].map((name) => [name, env[`${name}__${i}`]]));",
     "const own = (Class, i) => Class && class extends Class { constructor(ctx, env) { super(ctx, envOf(env, i)); } };",
     ...settings.flatMap(({ durableObjects }, i) =>
@@ -57,6 +57,7 @@ export function checkRuntime(folders: string[]) {
   const durableObjects = Object.fromEntries(settings.flatMap((own, i) =>
     Object.entries(own.durableObjects).map(([binding, { className, useSQLite }]) => [ownName(binding, i), { className: ownName(className, i), useSQLite }]),
   ));
+  const bindings = Object.fromEntries(settings.flatMap((own, i) => Object.entries(own.bindings).map(([name, value]) => [ownName(name, i), value])));
   const { compatibilityDate, compatibilityFlags } = settings[0];
-  return { entry, miniflare: { compatibilityDate, compatibilityFlags, durableObjects } };
+  return { entry, miniflare: { compatibilityDate, compatibilityFlags, durableObjects, bindings } };
 }

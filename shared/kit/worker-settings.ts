@@ -12,6 +12,7 @@ type WranglerConfig = {
   compatibility_flags?: string[];
   durable_objects: { bindings: { name: string; class_name: string }[] };
   migrations?: { new_sqlite_classes?: string[] }[];
+  vars?: Record<string, string>;
 };
 
 /**
@@ -39,5 +40,7 @@ export function workerSettings(folder: string) {
     // SQLite-backed: the classes a migration declares so. A class left out of the migrations has
     // no SQL here, as in `wrangler dev`, so a forgotten migration fails the checks too.
     durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: sqlite.has(b.class_name) }])),
+    // The Worker's variables (stage 10's RETENTION_SECONDS), as `wrangler dev` gives them.
+    bindings: config.vars ?? {},
   };
 }

@@ -85,6 +85,18 @@ export const mistakes: Mistake[] = [
     says: "with RETENTION_SECONDS=3600",
   },
   {
+    did: "sets the next alarm with the constant 7 days, not RETENTION_SECONDS: with an hour, an emptied room sleeps a week",
+    patch: [["    if (oldest) times.push(oldest.timestamp + retentionSeconds(this.env) * 1000);\n", "    if (oldest) times.push(oldest.timestamp + DEFAULT_RETENTION_SECONDS * 1000);\n"]],
+    fails: "the alarm keeps messages for RETENTION_SECONDS, the Worker variable",
+    says: "the next alarm when the message left expires",
+  },
+  {
+    did: "takes Number(env.RETENTION_SECONDS) as it is: an empty variable makes a retention of 0",
+    patch: [["  const seconds = Number(env.RETENTION_SECONDS);\n  return Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_RETENTION_SECONDS;\n", "  return Number(env.RETENTION_SECONDS);\n"]],
+    fails: "a RETENTION_SECONDS that is empty, 0 or not a number means the default: 7 days",
+    says: "with RETENTION_SECONDS=\"\", the message of a day ago kept",
+  },
+  {
     did: "tells GET /api/rooms/<room> the retention in milliseconds",
     patch: [["retentionSeconds: retentionSeconds(env) })", "retentionSeconds: retentionSeconds(env) * 1000 })"]],
     fails: "GET /api/rooms/<room> says how long messages are kept: retentionSeconds",
