@@ -21,6 +21,9 @@ const ERROR_HINT =
   "Every answer under /api/ is JSON, errors too, as Response.json({ error: … }, { status }), which also says " +
   "Content-Type: application/json: 405 with an " +
   'Allow: GET header for another method on /api/rooms, 404 for any other /api/ path (not the plain "Not found").';
+const LINE_HINT =
+  "In the Lobby's list(), name the columns: SELECT name, online FROM rooms … SELECT * also sends heard_at, the " +
+  "lobby's own record of when it last heard from the room, which no page needs.";
 const TELL_HINT =
   "When the presence frame goes out (sendPresence), call the lobby by RPC: " +
   'this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.name, online.size). this.ctx.id.name is the room\'s ' +
@@ -106,6 +109,16 @@ describe("08 · Room directory", () => {
     await listed(room, 2, "the room, with alice and bob online");
   });
 
+  check("a room's line holds its name and how many are online, nothing of the lobby's own", LINE_HINT, async () => {
+    const room = newRoom(ROOM_LABEL);
+    await roomWith(room, ["alice"]);
+    await listed(room, 1, "the room, with alice online");
+    const line = (await directory()).find(({ name }) => name === room) ?? {};
+    // Stage 09 adds whether the room is protected.
+    const extra = Object.keys(line).filter((key) => !["name", "online", "protected"].includes(key));
+    if (extra.length > 0) throw new CheckFailure(`the room's line ${show({ name: room, online: 1 })}, and nothing more`, show(line));
+  });
+
   check("a second tab of the same name does not count twice", COUNT_HINT, async () => {
     const room = newRoom(ROOM_LABEL);
     await roomWith(room, ["alice"]);
@@ -152,7 +165,7 @@ describe("08 · Room directory", () => {
   }, 20_000);
 
   check("an unknown /api/ path gets 404 JSON; another method on /api/rooms gets 405 JSON", ERROR_HINT, async () => {
-    for (const [path, method, status] of [["/api/nothing-here", "GET", 404], ["/api/", "GET", 404], ["/api/rooms", "PUT", 405], ["/api/rooms", "DELETE", 405]] as const) {
+    for (const [path, method, status] of [["/api/nothing-here", "GET", 404], ["/api/nothing-here", "PUT", 404], ["/api/", "GET", 404], ["/api/rooms", "PUT", 405], ["/api/rooms", "DELETE", 405]] as const) {
       const response = await request(path, { method });
       const text = await response.text();
       let body: unknown;

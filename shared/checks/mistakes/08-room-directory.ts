@@ -8,6 +8,21 @@ const ACCEPTED = "send(server, this.history(after));";
 
 export const mistakes: Mistake[] = [
   {
+    did: "lists the rooms with SELECT *, so each line also carries the lobby's heard_at",
+    patch: [['"SELECT name, online FROM rooms ORDER BY online DESC, name LIMIT ?"', '"SELECT * FROM rooms ORDER BY online DESC, name LIMIT ?"']],
+    fails: "a room's line holds its name and how many are online, nothing of the lobby's own",
+    says: "and nothing more",
+  },
+  {
+    did: "tests the method before the path: POST /api/nothing gets 405 instead of 404",
+    patch: [[
+      '  if (pathname !== "/api/rooms") return Response.json({ error: `Nothing at ${pathname}: the API has /api/rooms.` }, { status: 404 });\n  if (request.method !== "GET") {\n    return Response.json({ error: "/api/rooms only answers GET." }, { status: 405, headers: { Allow: "GET" } });\n  }\n',
+      '  if (request.method !== "GET") {\n    return Response.json({ error: "/api/rooms only answers GET." }, { status: 405, headers: { Allow: "GET" } });\n  }\n  if (pathname !== "/api/rooms") return Response.json({ error: `Nothing at ${pathname}: the API has /api/rooms.` }, { status: 404 });\n',
+    ]],
+    fails: "an unknown /api/ path gets 404 JSON; another method on /api/rooms gets 405 JSON",
+    says: "PUT /api/nothing-here: status 404",
+  },
+  {
     did: "binds LOBBY in wrangler.jsonc but adds no migration for the Lobby class",
     patch: [],
     config: [[',\n    { "tag": "v2", "new_sqlite_classes": ["Lobby"] }', ""]],
