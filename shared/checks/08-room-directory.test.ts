@@ -320,10 +320,11 @@ describe("08 · Room directory", () => {
       const room = newRoom(ROOM_LABEL);
       await roomWith(room, ["alice", "bob"]);
       await listed(room, 2, "the room with alice and bob");
-      // Beside it, a room whose one person stays, quietly: a minute of silence does not empty it.
+      // Beside it, a room whose one person stays, quietly, in two tabs: a minute of silence does not empty it.
       const quiet = newRoom(ROOM_LABEL);
       await roomWith(quiet, ["carol"]);
-      await listed(quiet, 1, "carol's room");
+      await join(quiet, "carol");
+      await listed(quiet, 1, "carol's room, carol in two tabs");
       // As a restart or a deploy does: the sockets end, and the room's code never hears of it.
       await evict(room, "close");
       await listed(room, 2, "the room, still listed: nothing told the lobby", 0);
@@ -333,7 +334,12 @@ describe("08 · Room directory", () => {
       if (after) throw new CheckFailure("a minute later, the lobby asks the room, which has nobody: it is not listed", `it is listed: ${show(after)}`);
       const stays = rooms.find(({ name }) => name === quiet);
       if (stays?.online !== 1) {
-        throw new CheckFailure("a minute later, carol's room, asked too, still listed with 1 online: she never left", stays ? `listed as ${show(stays)}` : "not listed");
+        throw new CheckFailure("a minute later, carol's room, asked too, still listed with 1 online: she never left, and two tabs are one person", stays ? `listed as ${show(stays)}` : "not listed");
+      }
+      // Its answer counts as hearing from it: the lists of the next minute do not ask it again.
+      const asked = await onlineCallsDuring(quiet, async () => void (await directory(), await directory()));
+      if (asked > 0) {
+        throw new CheckFailure("carol's room, just asked, not asked again by the next two lists: its answer is news of it (heard_at)", `asked ${asked} more times`);
       }
     }),
   );
@@ -387,6 +393,28 @@ const failed = () => Promise.reject(new Error("the check makes this call fail on
 // and a wrapper each, taken off when its check ends, would take off the wrappers of checks still
 // running (a check that counts calls then counts none, and passes what it should fail).
 const STAND_INS = Symbol.for("hello-chat.lobby-stand-ins");
+
+/**
+ * How many times the lobby asks `room` how many it has (its online()) while `body` runs. The
+ * method is the class's, shared by every room: only in check.alone() checks.
+ */
+async function onlineCallsDuring(room: string, body: () => Promise<void>): Promise<number> {
+  type Chat = { online?: (...args: unknown[]) => unknown; ctx: DurableObjectState };
+  const id = env.CHAT.idFromName(room).toString();
+  const prototype = await runInDurableObject(env.CHAT.getByName(room), (instance) => Object.getPrototypeOf(instance) as Chat);
+  const online = prototype.online!;
+  let calls = 0;
+  prototype.online = function (this: Chat, ...args: unknown[]) {
+    if (this.ctx.id.toString() === id) calls++;
+    return online.apply(this, args);
+  };
+  try {
+    await body();
+  } finally {
+    prototype.online = online;
+  }
+  return calls;
+}
 
 /**
  * Runs `body` while the lobby's setOnline calls for `room` go through `instead` (which may call

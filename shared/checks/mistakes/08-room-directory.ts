@@ -158,6 +158,18 @@ export const mistakes: Mistake[] = [
     says: "carol's room, asked too, still listed with 1 online",
   },
   {
+    did: "keeps heard_at as it was when a room answers, so after a minute the lobby asks it at every list",
+    patch: [["ON CONFLICT (name) DO UPDATE SET online = excluded.online, heard_at = excluded.heard_at", "ON CONFLICT (name) DO UPDATE SET online = excluded.online"]],
+    fails: "a room that emptied without a close event leaves the directory once the lobby asks it",
+    says: "not asked again by the next two lists",
+  },
+  {
+    did: "answers online() with the number of sockets, so a person in two tabs counts twice once the lobby asks",
+    patch: [["    return this.onlineNames().size;\n  }\n", "    return this.ctx.getWebSockets().length;\n  }\n"]],
+    fails: "a room that emptied without a close event leaves the directory once the lobby asks it",
+    says: "two tabs are one person",
+  },
+  {
     did: "tells the lobby at every arrival, from fetch, as well as with each presence frame",
     patch: [["    return new Response(null, { status: 101, webSocket: client });\n", "    void this.tellLobby();\n    return new Response(null, { status: 101, webSocket: client });\n"]],
     fails: "people who arrive together cost the lobby one call per presence frame, not one each",
