@@ -9,7 +9,9 @@ const METHODS = ["deriveBits", "deriveKey"] as const;
 /**
  * Runs `body` and returns every deriveBits and deriveKey call made meanwhile (in any object).
  * With `delayMs`, each call starts that much later, as a slow hash lets other requests in while
- * it runs: code that must count a guess before hashing shows whether it does.
+ * it runs: code that must count a guess before hashing shows whether it does. Each digest (a
+ * token's SHA-256) is delayed too: today's runtime computes it before its promise returns, but
+ * an await of it may let another request in all the same.
  */
 export async function keyDerivationsDuring(body: () => Promise<void>, { delayMs = 0 } = {}): Promise<Derivation[]> {
   const prototype = Object.getPrototypeOf(crypto.subtle) as Record<(typeof METHODS)[number], (...args: unknown[]) => Promise<unknown>>;
@@ -22,10 +24,18 @@ export async function keyDerivationsDuring(body: () => Promise<void>, { delayMs 
       return original.apply(this, args);
     };
   }
+  const digest = (prototype as unknown as Record<"digest", (...args: unknown[]) => Promise<unknown>>).digest;
+  if (delayMs > 0) {
+    (prototype as unknown as Record<"digest", typeof digest>).digest = async function (this: SubtleCrypto, ...args: unknown[]) {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return digest.apply(this, args);
+    };
+  }
   try {
     await body();
   } finally {
     for (const [method, original] of originals) prototype[method] = original;
+    (prototype as unknown as Record<"digest", typeof digest>).digest = digest;
   }
   return calls;
 }

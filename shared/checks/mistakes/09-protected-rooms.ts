@@ -214,6 +214,18 @@ export const mistakes: Mistake[] = [
     says: "without a call to timingSafeEqual",
   },
   {
+    did: "hashes the new owner token inside the INSERT, after the check that the room is unused: two creates at once both pass it",
+    patch: [
+      ["    const ownerToken = randomToken();\n    const tokenHash = await sha256(ownerToken);\n", ""],
+      [
+        '    if (used) return undefined;\n    this.ctx.storage.sql.exec(\n      "INSERT INTO owner (id, token_hash, password_hash, salt) VALUES (1, ?, ?, ?)",\n      tokenHash,\n',
+        '    if (used) return undefined;\n    const ownerToken = randomToken();\n    this.ctx.storage.sql.exec(\n      "INSERT INTO owner (id, token_hash, password_hash, salt) VALUES (1, ?, ?, ?)",\n      await sha256(ownerToken),\n',
+      ],
+    ],
+    fails: "two creates of one name at once: one gets 201, the other 409",
+    says: "one 201 and one 409",
+  },
+  {
     did: "answers Retry-After: 60 whatever the wait, not when the oldest guess leaves the minute",
     patch: [["const seconds = Math.ceil(answer.retryAfterMs / 1000);", "const seconds = 60;"]],
     fails: "once Retry-After has passed, the room takes guesses again",
