@@ -8,6 +8,12 @@ const ROUTE = "if (frame.to !== undefined) return this.sendPrivately(ws, sender.
 
 export const mistakes: Mistake[] = [
   {
+    did: "sends to every socket getWebSockets(to) lists, without keeping the OPEN ones: a recipient whose only socket is closing gets nothing, and the sender no error",
+    patch: [["const recipients = this.ctx.getWebSockets(to).filter((socket) => socket.readyState === WebSocket.OPEN);", "const recipients = this.ctx.getWebSockets(to);"]],
+    fails: "a recipient whose only connection is closing is gone: unknown_user",
+    says: "bob's only connection is closing",
+  },
+  {
     did: "forgets { privateMessages: true }, so every frame with \"to\" is refused",
     patch: [["readMessage(data, { privateMessages: true })", "readMessage(data)"]],
     fails: 'a private message reaches every connection of its recipient, marked with "to"',

@@ -14,6 +14,8 @@ export type CloseFrame = { code: number; reason: string };
 
 export type RawWebSocket = {
   end: (how: Ending) => void;
+  /** Sends a text frame. The connection reads nothing back: a close frame from the server goes unanswered. */
+  send: (text: string) => void;
   /** The server's close frame, as soon as it arrives, or undefined if none came within `ms`. */
   closeFrame: (ms: number) => Promise<CloseFrame | undefined>;
 };
@@ -56,6 +58,13 @@ export async function rawWebSocket(origin: string, path: string): Promise<RawWeb
       else if (how === "rst") socket.resetAndDestroy();
       // A masked, empty frame with opcode 3, which no WebSocket may send.
       else socket.write(Buffer.from([0x83, 0x80, 1, 2, 3, 4]));
+    },
+    send(text) {
+      // A client's frame is masked (RFC 6455, 5.3), here with a key of zeros: the bytes stay as they are.
+      const payload = Buffer.from(text);
+      const n = payload.length;
+      const length = n < 126 ? [0x80 | n] : n < 65_536 ? [0x80 | 126, n >> 8, n & 0xff] : [0x80 | 127, 0, 0, 0, 0, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+      socket.write(Buffer.concat([Buffer.from([0x81, ...length, 0, 0, 0, 0]), payload]));
     },
     async closeFrame(ms) {
       if (!closed) {
