@@ -4,7 +4,8 @@
 import { describe } from "vitest";
 import { env } from "./helpers/target.ts";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { check, CheckFailure, needs, PreconditionFailure, show, sleep } from "./helpers/check.ts";
+import type { RoomEntry } from "../protocol.ts";
+import { check, CheckFailure, needs, PreconditionFailure, show, sleep, WAIT_MS } from "./helpers/check.ts";
 import { evict, join, newRoom, request, type ChatClient } from "./helpers/chat-client.ts";
 import { withClock } from "./helpers/clock.ts";
 import { expectEqual } from "./helpers/expect.ts";
@@ -55,8 +56,9 @@ const RETRY_ONCE_HINT =
   "tells the lobby anyway.";
 const CONFIRM_HINT =
   "A restart or a deploy ends a room's sockets without any close event, so the room never says it emptied. In " +
-  "list(), ask each room not heard from for a minute how many it has (env.CHAT.getByName(name).online()) and " +
-  "store the answer before reading the list; a room at 0 leaves it.";
+  "list(), ask each room not heard from for a minute how many it has (env.CHAT.getByName(name).online()), all at " +
+  "once (Promise.all), and store each answer with setOnline, which also sets heard_at, before reading the list; a " +
+  "room at 0 leaves it. online() counts names, not sockets.";
 
 const { directory, listed } = directoryAt((path) => request(path));
 
@@ -329,17 +331,24 @@ describe("08 · Room directory", () => {
       await evict(room, "close");
       await listed(room, 2, "the room, still listed: nothing told the lobby", 0);
       clock.advance(61_000);
-      const rooms = await directory();
+      let rooms: RoomEntry[] = [];
+      const { asks, overlapped } = await asksDuring([room, quiet], async () => (rooms = await directory()));
       const after = rooms.find(({ name }) => name === room);
       if (after) throw new CheckFailure("a minute later, the lobby asks the room, which has nobody: it is not listed", `it is listed: ${show(after)}`);
       const stays = rooms.find(({ name }) => name === quiet);
       if (stays?.online !== 1) {
         throw new CheckFailure("a minute later, carol's room, asked too, still listed with 1 online: she never left, and two tabs are one person", stays ? `listed as ${show(stays)}` : "not listed");
       }
+      if (!overlapped) {
+        throw new CheckFailure(
+          "the lobby asks the two rooms at once (Promise.all): one slow to answer holds up neither the other nor the list",
+          asks < 2 ? `it asked ${asks} of them` : "it asked them one after another: the second only once the first had answered",
+        );
+      }
       // Its answer counts as hearing from it: the lists of the next minute do not ask it again.
-      const asked = await onlineCallsDuring(quiet, async () => void (await directory(), await directory()));
-      if (asked > 0) {
-        throw new CheckFailure("carol's room, just asked, not asked again by the next two lists: its answer is news of it (heard_at)", `asked ${asked} more times`);
+      const again = await asksDuring([quiet], async () => (await directory(), await directory()));
+      if (again.asks > 0) {
+        throw new CheckFailure("carol's room, just asked, not asked again by the next two lists: its answer is news of it (heard_at)", `asked ${again.asks} more times`);
       }
     }),
   );
@@ -395,17 +404,30 @@ const failed = () => Promise.reject(new Error("the check makes this call fail on
 const STAND_INS = Symbol.for("hello-chat.lobby-stand-ins");
 
 /**
- * How many times the lobby asks `room` how many it has (its online()) while `body` runs. The
- * method is the class's, shared by every room: only in check.alone() checks.
+ * Runs `body` while the lobby's asks of `rooms` (their online()) are watched: how many there were,
+ * and whether they overlapped. With two rooms or more, the first ask waits (up to WAIT_MS) for
+ * another, as a slow room would: asked one after another, they never overlap. The method is the
+ * class's, shared by every room: only in check.alone() checks.
  */
-async function onlineCallsDuring(room: string, body: () => Promise<void>): Promise<number> {
+async function asksDuring(rooms: string[], body: () => Promise<unknown>): Promise<{ asks: number; overlapped: boolean }> {
   type Chat = { online?: (...args: unknown[]) => unknown; ctx: DurableObjectState };
-  const id = env.CHAT.idFromName(room).toString();
-  const prototype = await runInDurableObject(env.CHAT.getByName(room), (instance) => Object.getPrototypeOf(instance) as Chat);
+  const ids = new Set(rooms.map((room) => env.CHAT.idFromName(room).toString()));
+  const prototype = await runInDurableObject(env.CHAT.getByName(rooms[0]), (instance) => Object.getPrototypeOf(instance) as Chat);
   const online = prototype.online!;
-  let calls = 0;
-  prototype.online = function (this: Chat, ...args: unknown[]) {
-    if (this.ctx.id.toString() === id) calls++;
+  let asks = 0;
+  let overlapped = false;
+  let holding = false;
+  prototype.online = async function (this: Chat, ...args: unknown[]) {
+    if (ids.has(this.ctx.id.toString())) {
+      asks++;
+      if (holding) overlapped = true;
+      else if (asks === 1 && rooms.length > 1) {
+        holding = true;
+        // Polled: a promise made in one object's call may not be resolved from another's.
+        for (let waited = 0; waited < WAIT_MS && asks === 1; waited += 10) await sleep(10);
+        holding = false;
+      }
+    }
     return online.apply(this, args);
   };
   try {
@@ -413,7 +435,7 @@ async function onlineCallsDuring(room: string, body: () => Promise<void>): Promi
   } finally {
     prototype.online = online;
   }
-  return calls;
+  return { asks, overlapped };
 }
 
 /**

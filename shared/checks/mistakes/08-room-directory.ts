@@ -158,6 +158,15 @@ export const mistakes: Mistake[] = [
     says: "carol's room, asked too, still listed with 1 online",
   },
   {
+    did: "asks the quiet rooms one after another, so one slow room holds up the others and the list",
+    patch: [[
+      "    await Promise.all(\n      quiet.map(async ({ name }) => {\n        // A room that cannot answer now keeps its line, and is asked again next time.\n        const online = await this.env.CHAT.getByName(name).online().catch(() => undefined);\n        if (online !== undefined) this.setOnline(name, online);\n      }),\n    );\n",
+      "    for (const { name } of quiet) {\n      const online = await this.env.CHAT.getByName(name).online().catch(() => undefined);\n      if (online !== undefined) this.setOnline(name, online);\n    }\n",
+    ]],
+    fails: "a room that emptied without a close event leaves the directory once the lobby asks it",
+    says: "it asked them one after another",
+  },
+  {
     did: "keeps heard_at as it was when a room answers, so after a minute the lobby asks it at every list",
     patch: [["ON CONFLICT (name) DO UPDATE SET online = excluded.online, heard_at = excluded.heard_at", "ON CONFLICT (name) DO UPDATE SET online = excluded.online"]],
     fails: "a room that emptied without a close event leaves the directory once the lobby asks it",
