@@ -94,6 +94,16 @@ function alarmOf(room: string): Promise<number | null> {
   return runInDurableObject(stub(room), (_instance, state) => state.storage.getAlarm());
 }
 
+/** The room's alarm once someone joined: the room sets it without awaiting, so it may take a moment. */
+async function alarmAfterJoin(room: string): Promise<number | null> {
+  let set = await alarmOf(room);
+  for (let i = 0; i < 10 && set === null; i++) {
+    await sleep(50);
+    set = await alarmOf(room);
+  }
+  return set;
+}
+
 /** The timestamps of the room's stored messages, oldest first. */
 function timestampsOf(room: string): Promise<number[]> {
   return runInDurableObject(stub(room), (_instance, state) =>
@@ -272,12 +282,7 @@ describe("10 · Alarms", () => {
     const room = newRoom();
     const before = Date.now();
     const alice = await joined(room, "alice");
-    let set = await alarmOf(room);
-    // Set without awaiting: give it a moment.
-    for (let i = 0; i < 10 && set === null; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      set = await alarmOf(room);
-    }
+    const set = await alarmAfterJoin(room);
     if (set === null || set > before + 31_000) {
       throw new CheckFailure("with alice connected and no message, an alarm in 30 s at most (the ghost sweep)", when(set));
     }
@@ -412,12 +417,7 @@ describe("10 · Alarms", () => {
     withClock(async (clock) => {
       const room = newRoom();
       const alice = await joined(room, "alice");
-      let first = await alarmOf(room);
-      // Set without awaiting: give it a moment.
-      for (let i = 0; i < 10 && first === null; i++) {
-        await sleep(50);
-        first = await alarmOf(room);
-      }
+      const first = await alarmAfterJoin(room);
       if (first === null) throw new CheckFailure("with alice connected, an alarm in 30 s at most (the ghost sweep)", "no alarm set");
       clock.advance(20_000);
       const bob = await joined(room, "bob");
