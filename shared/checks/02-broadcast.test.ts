@@ -1,12 +1,32 @@
 // Stage 02 · Broadcast: every socket in the room receives every message, in one order.
 import { describe } from "vitest";
 import { check, CheckFailure, needs, show } from "./helpers/check.ts";
-import { evict, join, newRoom } from "./helpers/chat-client.ts";
+import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
 import { expectMessage, expectTexts } from "./helpers/expect.ts";
 
 const HINT =
   "In webSocketMessage, send the frame to every socket in the room: this.ctx.getWebSockets() lists them, " +
   "even after the object has hibernated. See TODO(step 2).";
+const ONCE_HINT =
+  "In broadcast(), serialise the frame once, before the loop: const text = JSON.stringify(frame), then ws.send(text) " +
+  "for each open socket. send(ws, frame) inside the loop serialises it again for every reader.";
+
+/** How many times JSON.stringify serialises the message frame saying `text` while `body` runs (in any object). */
+async function serialisedDuring(text: string, body: () => Promise<void>): Promise<number> {
+  const stringify = JSON.stringify;
+  let calls = 0;
+  JSON.stringify = function (value: unknown, ...rest: unknown[]) {
+    const frame = value as { type?: unknown; message?: unknown } | null;
+    if (frame?.type === "message" && frame.message === text) calls++;
+    return stringify.call(JSON, value, ...(rest as [])) as string;
+  } as typeof JSON.stringify;
+  try {
+    await body();
+  } finally {
+    JSON.stringify = stringify;
+  }
+  return calls;
+}
 
 describe("02 · Broadcast", () => {
   check("a second client in the same room receives the message", HINT, async () => {
@@ -67,6 +87,23 @@ describe("02 · Broadcast", () => {
     await needs("bob to receive alice's next message", bob.messageWithText("sorry", "bob receives alice's next message"));
     const errors = bob.all("error");
     if (errors.length > 0) throw new CheckFailure("bob receives no error frame", `bob received ${show(errors[0])}`);
+  });
+
+  check("a message is serialised once, however many are in the room: the work does not grow with its readers", ONCE_HINT, async () => {
+    const counts: number[] = [];
+    for (const size of [2, 6]) {
+      const room = newRoom();
+      const clients: ChatClient[] = [];
+      for (let i = 1; i <= size; i++) clients.push(await join(room, `reader${i}`));
+      const text = `to a room of ${size}`;
+      counts.push(await serialisedDuring(text, async () => {
+        clients[0].say(text);
+        for (const client of clients) await needs(`everyone in a room of ${size} to receive the message`, client.messageWithText(text, `${client.name} receives it`));
+      }));
+    }
+    if (counts[1] > counts[0]) {
+      throw new CheckFailure("JSON.stringify of the message frame as often in a room of 6 as in a room of 2: once per broadcast", `${counts[0]} times for 2 readers, ${counts[1]} times for 6`);
+    }
   });
 
   check("everyone still receives messages after the object hibernates", HINT + " A list of sockets kept " +

@@ -2,6 +2,12 @@ import type { Mistake } from "./mistake.ts";
 
 export const mistakes: Mistake[] = [
   {
+    did: "serialises the frame for each socket in the loop, so the work grows with the room",
+    patch: [["    const text = JSON.stringify(frame);\n", ""], ["ws.send(text);", "ws.send(JSON.stringify(frame));"]],
+    fails: "a message is serialised once, however many are in the room: the work does not grow with its readers",
+    says: "as often in a room of 6 as in a room of 2",
+  },
+  {
     did: "still sends the message back to its sender only",
     patch: [["this.broadcast({ type: \"message\", name: sender.name, message: frame.message });", "send(ws, { type: \"message\", name: sender.name, message: frame.message });"]],
     fails: "a second client in the same room receives the message",
