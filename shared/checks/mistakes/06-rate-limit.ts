@@ -8,6 +8,15 @@ const PARSE = '    const frame = readMessage(data);\n    if ("type" in frame) re
 
 export const mistakes: Mistake[] = [
   {
+    did: "keeps whole tokens and moves refilledAt by whole seconds only: with the clock 10 s back, retryAfterMs says 11 s",
+    patch: [[
+      "    const refill = Math.max(0, now - bucket.refilledAt) / REFILL_MS;\n    bucket.tokens = Math.min(BURST, bucket.tokens + refill);\n    bucket.refilledAt = now;\n    if (bucket.tokens < 1) return Math.ceil((1 - bucket.tokens) * REFILL_MS);\n",
+      "    const earned = Math.floor((now - bucket.refilledAt) / REFILL_MS);\n    if (earned > 0) {\n      bucket.tokens = Math.min(BURST, bucket.tokens + earned);\n      bucket.refilledAt += earned * REFILL_MS;\n    }\n    if (bucket.tokens < 1) return REFILL_MS - (now - bucket.refilledAt);\n",
+    ]],
+    fails: "after the clock went back, waiting retryAfterMs is enough",
+    says: "retryAfterMs from 1 to 1000 with the clock 10 s back",
+  },
+  {
     did: "takes a token for every frame but never refuses one when the bucket is empty",
     patch: [["    if (bucket.tokens < 1) return Math.ceil((1 - bucket.tokens) * REFILL_MS);\n", ""]],
     fails: "the 6th message of a burst gets a rate_limited error with retryAfterMs",
