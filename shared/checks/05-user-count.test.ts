@@ -63,7 +63,7 @@ describe("05 · User count", () => {
     if (unsorted) throw new CheckFailure("each presence frame lists its joined and left names sorted", show(unsorted));
   });
 
-  check("a second tab of someone already here tells nobody", PRESENCE_HINT + " A name that already has an open socket is already online: note nothing.", async () => {
+  check("a second tab of someone already here tells nobody, and counts once", PRESENCE_HINT + " A name that already has an open socket is already online: note nothing. count is the number of distinct names.", async () => {
     const room = newRoom();
     const alice = await join(room, "alice");
     await join(room, "zoe");
@@ -71,6 +71,10 @@ describe("05 · User count", () => {
     const before = alice.all("presence").length;
     await join(room, "zoe");
     await alice.expectNoMore("presence", "no presence frame when zoe opens a second tab: zoe was online already", 300, before);
+    // Then bob arrives: the frame that names him counts people, and zoe's two tabs are one.
+    await join(room, "bob");
+    const presence = await alice.frameWhere("presence", (frame) => frame.joined.includes("bob"), "alice receives a presence frame that names bob");
+    expectEqual(presence.count, 3, 'the count in the presence frame that names bob in "joined": alice, zoe (in two tabs) and bob');
   });
 
   check("who is here is right after the object hibernates", "Derive the names from this.ctx.getWebSockets() and " +

@@ -11,6 +11,12 @@ const BURST = "10 people arriving at once reach alice in 1 to 3 presence frames"
 
 export const mistakes: Mistake[] = [
   {
+    did: "counts open sockets in the presence frame, so a person in two tabs counts twice there",
+    patch: [["    this.broadcast({ type: \"presence\", joined, left, count: online.size });\n", "    this.broadcast({ type: \"presence\", joined, left, count: this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length });\n"]],
+    fails: "a second tab of someone already here tells nobody, and counts once",
+    says: "alice, zoe (in two tabs) and bob",
+  },
+  {
     did: "sends the whole list to everyone at every join, not a presence frame",
     patch: [
       [NOTE_JOIN, ""],
@@ -47,7 +53,7 @@ export const mistakes: Mistake[] = [
   {
     did: "notes a change when someone opens a second tab",
     patch: [[NOTE_JOIN, "this.presenceChanged(name);"]],
-    fails: "a second tab of someone already here tells nobody",
+    fails: "a second tab of someone already here tells nobody, and counts once",
     says: "zoe was online already",
   },
   {
