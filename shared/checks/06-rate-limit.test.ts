@@ -28,6 +28,9 @@ const RETRY_HINT =
   "retryAfterMs is the wait in milliseconds, Math.ceil((1 - tokens) * 1000), and the refill comes from the time " +
   "passed since refilledAt when a message arrives (no timers): once retryAfterMs has passed, a token is back.";
 const CAP_HINT = "Cap the refill: tokens = Math.min(5, tokens + elapsed / 1000). After a quiet minute the bucket holds 5 tokens, not 65.";
+const FORGET_HINT =
+  "When a new name gets its bucket, forget only the buckets that are full again: now - refilledAt >= BURST * " +
+  "REFILL_MS (5 s). A bucket that has refilled for less still counts, and forgetting it gives its name a fresh burst.";
 const BACKWARDS_HINT =
   "Clocks can go backwards: refill by Math.max(0, now - refilledAt) / 1000, so time that did not pass " +
   "earns no tokens and takes none away, then set refilledAt = now as usual.";
@@ -221,6 +224,19 @@ describe("06 · Rate limit", () => {
       for (let i = 1; i <= 5; i++) await alice.nextMessage("the first burst is delivered");
       clock.advance(60_000);
       await sendExpecting(alice, 5, "after a minute", "after a quiet minute");
+    }),
+  );
+
+  check.alone("a newcomer's first message gives nobody a fresh burst: only full buckets are forgotten", FORGET_HINT, () =>
+    withClock(async (clock) => {
+      const room = newRoom();
+      const alice = await join(room, "alice");
+      const bob = await join(room, "bob");
+      await refusesSixth(alice);
+      clock.advance(1000);
+      bob.say("hello, I am new here");
+      await needs("bob's first message to be delivered", alice.messageWithText("hello, I am new here", "alice receives bob's first message"));
+      await sendExpecting(alice, 1, "after bob", "1 s after alice's burst, once bob's first message went through");
     }),
   );
 

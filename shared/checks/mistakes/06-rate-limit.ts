@@ -8,6 +8,12 @@ const PARSE = '    const frame = readMessage(data);\n    if ("type" in frame) re
 
 export const mistakes: Mistake[] = [
   {
+    did: "forgets every bucket that earned a token back, not only the full ones: a newcomer gives the others a fresh burst",
+    patch: [["if (now - refilledAt >= BURST * REFILL_MS) this.buckets.delete(other);", "if (now - refilledAt >= REFILL_MS) this.buckets.delete(other);"]],
+    fails: "a newcomer's first message gives nobody a fresh burst: only full buckets are forgotten",
+    says: "once bob's first message went through",
+  },
+  {
     did: "keeps whole tokens and moves refilledAt by whole seconds only: with the clock 10 s back, retryAfterMs says 11 s",
     patch: [[
       "    const refill = Math.max(0, now - bucket.refilledAt) / REFILL_MS;\n    bucket.tokens = Math.min(BURST, bucket.tokens + refill);\n    bucket.refilledAt = now;\n    if (bucket.tokens < 1) return Math.ceil((1 - bucket.tokens) * REFILL_MS);\n",
