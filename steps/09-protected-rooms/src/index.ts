@@ -53,8 +53,8 @@ export default {
 //   env.CHAT.getByName(name).create(password): 201 {name, ownerToken}, or 409 when undefined;
 // - GET /api/rooms/<room>: 200 {name, protected: await room.isProtected()};
 // - POST /api/rooms/<room>/tickets: readPassword(request), then room.ticket(password):
-//   201 {ticket, expiresAt}; 403 "wrong"; 404 "open"; 429 with Retry-After (seconds) for
-//   {retryAfterMs};
+//   201 {ticket, expiresAt}; 403 "wrong"; 404 "open"; 429 with Retry-After in whole seconds,
+//   rounded up (Math.ceil), for {retryAfterMs};
 // - DELETE /api/rooms/<room> with "Authorization: Bearer <token>": 401 without a token (and a
 //   WWW-Authenticate: Bearer header), 403 when room.remove(token) is false, else 204;
 // - 400 for a <room> that does not match ROOM_PATTERN, 405 with Allow for other methods.
