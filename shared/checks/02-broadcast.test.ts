@@ -3,6 +3,7 @@ import { describe } from "vitest";
 import { check, CheckFailure, needs, show } from "./helpers/check.ts";
 import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
 import { expectMessage, expectTexts } from "./helpers/expect.ts";
+import { whileReplaced } from "./helpers/replaced.ts";
 
 const HINT =
   "In webSocketMessage, send the frame to every socket in the room: this.ctx.getWebSockets() lists them, " +
@@ -13,18 +14,14 @@ const ONCE_HINT =
 
 /** How many times JSON.stringify serialises the message frame saying `text` while `body` runs (in any object). */
 async function serialisedDuring(text: string, body: () => Promise<void>): Promise<number> {
-  const stringify = JSON.stringify;
   let calls = 0;
-  JSON.stringify = function (value: unknown, ...rest: unknown[]) {
-    const frame = value as { type?: unknown; message?: unknown } | null;
-    if (frame?.type === "message" && frame.message === text) calls++;
-    return stringify.call(JSON, value, ...(rest as [])) as string;
-  } as typeof JSON.stringify;
-  try {
-    await body();
-  } finally {
-    JSON.stringify = stringify;
-  }
+  await whileReplaced(JSON, {
+    stringify: (stringify) => (...args: unknown[]) => {
+      const frame = args[0] as { type?: unknown; message?: unknown } | null;
+      if (frame?.type === "message" && frame.message === text) calls++;
+      return stringify.apply(JSON, args);
+    },
+  }, body);
   return calls;
 }
 

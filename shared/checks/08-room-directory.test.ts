@@ -10,6 +10,7 @@ import { evict, join, newRoom, request, type ChatClient } from "./helpers/chat-c
 import { withClock } from "./helpers/clock.ts";
 import { expectEqual } from "./helpers/expect.ts";
 import { directoryAt, LISTED_MS, ROOM_LABEL } from "./helpers/directory.ts";
+import { whileReplaced } from "./helpers/replaced.ts";
 
 const CONFIG_HINT =
   "This folder's wrangler.jsonc needs both: a binding { \"name\": \"LOBBY\", \"class_name\": \"Lobby\" } and, after v1, " +
@@ -410,31 +411,27 @@ const STAND_INS = Symbol.for("hello-chat.lobby-stand-ins");
  * class's, shared by every room: only in check.alone() checks.
  */
 async function asksDuring(rooms: string[], body: () => Promise<unknown>): Promise<{ asks: number; overlapped: boolean }> {
-  type Chat = { online?: (...args: unknown[]) => unknown; ctx: DurableObjectState };
+  type Chat = { ctx: DurableObjectState };
   const ids = new Set(rooms.map((room) => env.CHAT.idFromName(room).toString()));
   const prototype = await runInDurableObject(env.CHAT.getByName(rooms[0]), (instance) => Object.getPrototypeOf(instance) as Chat);
-  const online = prototype.online!;
   let asks = 0;
   let overlapped = false;
   let holding = false;
-  prototype.online = async function (this: Chat, ...args: unknown[]) {
-    if (ids.has(this.ctx.id.toString())) {
-      asks++;
-      if (holding) overlapped = true;
-      else if (asks === 1 && rooms.length > 1) {
-        holding = true;
-        // Polled: a promise made in one object's call may not be resolved from another's.
-        for (let waited = 0; waited < WAIT_MS && asks === 1; waited += 10) await sleep(10);
-        holding = false;
+  await whileReplaced(prototype, {
+    online: (online) => async function (this: Chat, ...args: unknown[]) {
+      if (ids.has(this.ctx.id.toString())) {
+        asks++;
+        if (holding) overlapped = true;
+        else if (asks === 1 && rooms.length > 1) {
+          holding = true;
+          // Polled: a promise made in one object's call may not be resolved from another's.
+          for (let waited = 0; waited < WAIT_MS && asks === 1; waited += 10) await sleep(10);
+          holding = false;
+        }
       }
-    }
-    return online.apply(this, args);
-  };
-  try {
-    await body();
-  } finally {
-    prototype.online = online;
-  }
+      return online.apply(this, args);
+    },
+  }, body);
   return { asks, overlapped };
 }
 

@@ -1,10 +1,10 @@
 // What a room's code asks WebCrypto to derive, and how often it compares in constant time. The Durable Objects run in the same isolate as the
 // checks, so wrapping SubtleCrypto's methods sees every call a room makes to hash a password.
 
+import { whileReplaced, type Fn } from "./replaced.ts";
+
 /** One call to crypto.subtle.deriveBits or deriveKey: its algorithm's parameters (the salt in hex). */
 export type Derivation = { method: string; name: string; hash: string; iterations: unknown; saltBytes: number | undefined; salt?: string };
-
-const METHODS = ["deriveBits", "deriveKey"] as const;
 
 /**
  * Runs `body` and returns every deriveBits and deriveKey call made meanwhile (in any object).
@@ -14,29 +14,20 @@ const METHODS = ["deriveBits", "deriveKey"] as const;
  * an await of it may let another request in all the same.
  */
 export async function keyDerivationsDuring(body: () => Promise<void>, { delayMs = 0 } = {}): Promise<Derivation[]> {
-  const prototype = Object.getPrototypeOf(crypto.subtle) as Record<(typeof METHODS)[number], (...args: unknown[]) => Promise<unknown>>;
-  const originals = METHODS.map((method) => [method, prototype[method]] as const);
   const calls: Derivation[] = [];
-  for (const [method, original] of originals) {
-    prototype[method] = async function (this: SubtleCrypto, ...args: unknown[]) {
+  const later = (call: () => unknown) => (delayMs > 0 ? new Promise((resolve) => setTimeout(resolve, delayMs)).then(call) : call());
+  const recorded = (method: string) => (original: Fn) =>
+    function (this: SubtleCrypto, ...args: unknown[]) {
       calls.push(describe(method, args[0]));
-      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      return original.apply(this, args);
+      return later(() => original.apply(this, args));
     };
-  }
-  const digest = (prototype as unknown as Record<"digest", (...args: unknown[]) => Promise<unknown>>).digest;
-  if (delayMs > 0) {
-    (prototype as unknown as Record<"digest", typeof digest>).digest = async function (this: SubtleCrypto, ...args: unknown[]) {
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      return digest.apply(this, args);
-    };
-  }
-  try {
-    await body();
-  } finally {
-    for (const [method, original] of originals) prototype[method] = original;
-    (prototype as unknown as Record<"digest", typeof digest>).digest = digest;
-  }
+  await whileReplaced(Object.getPrototypeOf(crypto.subtle), {
+    deriveBits: recorded("deriveBits"),
+    deriveKey: recorded("deriveKey"),
+    digest: (original) => function (this: SubtleCrypto, ...args: unknown[]) {
+      return later(() => original.apply(this, args));
+    },
+  }, body);
   return calls;
 }
 
@@ -50,17 +41,12 @@ function describe(method: string, algorithm: unknown): Derivation {
 
 /** How many times crypto.subtle.timingSafeEqual is called while `body` runs (in any object). */
 export async function timingSafeEqualCallsDuring(body: () => Promise<void>): Promise<number> {
-  const prototype = Object.getPrototypeOf(crypto.subtle) as { timingSafeEqual: (...args: unknown[]) => boolean };
-  const original = prototype.timingSafeEqual;
   let calls = 0;
-  prototype.timingSafeEqual = function (this: SubtleCrypto, ...args: unknown[]) {
-    calls++;
-    return original.apply(this, args);
-  };
-  try {
-    await body();
-  } finally {
-    prototype.timingSafeEqual = original;
-  }
+  await whileReplaced(Object.getPrototypeOf(crypto.subtle), {
+    timingSafeEqual: (original) => function (this: SubtleCrypto, ...args: unknown[]) {
+      calls++;
+      return original.apply(this, args);
+    },
+  }, body);
   return calls;
 }

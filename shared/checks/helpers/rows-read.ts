@@ -3,6 +3,7 @@
 import { env } from "./target.ts";
 import { runInDurableObject } from "cloudflare:test";
 import { CheckFailure } from "./check.ts";
+import { whileReplaced } from "./replaced.ts";
 
 /**
  * Stores `count` messages ("message 1" …) straight into the room's `messages` table, with the
@@ -34,17 +35,13 @@ export async function rowsReadDuring(body: () => Promise<void>): Promise<Reads> 
     Object.getPrototypeOf(state.storage.sql) as SqlStorage,
   );
   const seen: { query: string; cursor: SqlStorageCursor<Record<string, SqlStorageValue>> }[] = [];
-  const exec = prototype.exec;
-  prototype.exec = function (this: SqlStorage, query: string, ...bindings: unknown[]) {
-    const cursor = exec.call(this, query, ...bindings) as SqlStorageCursor<Record<string, SqlStorageValue>>;
-    seen.push({ query, cursor });
-    return cursor;
-  } as SqlStorage["exec"];
-  try {
-    await body();
-  } finally {
-    prototype.exec = exec;
-  }
+  await whileReplaced(prototype, {
+    exec: (exec) => function (this: SqlStorage, ...args: unknown[]) {
+      const cursor = exec.apply(this, args) as SqlStorageCursor<Record<string, SqlStorageValue>>;
+      seen.push({ query: String(args[0]), cursor });
+      return cursor;
+    },
+  }, body);
   const queries = seen.map(({ query, cursor }) => ({ query: query.replace(/\s+/g, " ").trim(), rowsRead: cursor.rowsRead }));
   return { total: queries.reduce((sum, q) => sum + q.rowsRead, 0), queries };
 }
