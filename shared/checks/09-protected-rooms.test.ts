@@ -29,7 +29,8 @@ const USED_HINT =
 const BODY_HINT =
   "Let the protocol's readers read the bodies: readNewRoom(request) for POST /api/rooms, readPassword(request) for " +
   "the tickets. They answer 415 when the Content-Type is not application/json, 413 over 1 KiB, 400 for a bad name or " +
-  "password: when they return a Response, return it as it is. Another method gets 405 with an Allow header, and a " +
+  "password: when they return a Response, return it as it is. Another method gets 405 with an Allow header that " +
+  "lists the path's methods (GET, POST for /api/rooms; GET, DELETE for a room; POST for its tickets), and a " +
   "<room> that does not match ROOM_PATTERN gets 400, both with jsonError.";
 const GET_HINT =
   "GET /api/rooms/<room> answers Response.json({ name, protected: await room.isProtected() }). isProtected() is true " +
@@ -261,12 +262,19 @@ describe("09 · Protected rooms", () => {
       ["POST /api/rooms with a 2 KiB body", 413, () => api.call("POST", "/api/rooms", { name: room, password: PASSWORD, more: "x".repeat(2048) })],
       [`POST /api/rooms/${room}/tickets with Content-Type: text/plain`, 415, () => api.call("POST", `/api/rooms/${room}/tickets`, JSON.stringify({ password: PASSWORD }), { "Content-Type": "text/plain" })],
       ["GET /api/rooms/not%20a%20room", 400, () => api.call("GET", "/api/rooms/not%20a%20room")],
+      ["PUT /api/rooms", 405, () => api.call("PUT", "/api/rooms")],
       [`PUT /api/rooms/${room}`, 405, () => api.call("PUT", `/api/rooms/${room}`)],
+      [`GET /api/rooms/${room}/tickets`, 405, () => api.call("GET", `/api/rooms/${room}/tickets`)],
     ];
+    // A 405's Allow header lists exactly the methods the path answers, so a client can tell what to send.
+    const allowed: Record<string, string> = { "PUT /api/rooms": "GET, POST", [`PUT /api/rooms/${room}`]: "DELETE, GET", [`GET /api/rooms/${room}/tickets`]: "POST" };
     for (const [what, status, answer] of cases) {
       const result = await answer();
       expectError(result, status, what);
-      if (status === 405 && !result.headers.get("Allow")) throw new CheckFailure(`${what}: an Allow header that lists the methods it answers`, "no Allow header");
+      if (status !== 405) continue;
+      const allow = result.headers.get("Allow");
+      const methods = (allow ?? "").split(",").map((method) => method.trim().toUpperCase()).filter(Boolean).sort().join(", ");
+      if (methods !== allowed[what]) throw new CheckFailure(`${what}: Allow: ${allowed[what]} (the methods it answers, in any order)`, allow === null ? "no Allow header" : `Allow: ${allow}`);
     }
     // None of those made the room.
     expectEqual(await api.isProtected(room), false, `GET /api/rooms/${room}, a room no request created, says protected`);

@@ -255,4 +255,16 @@ export const mistakes: Mistake[] = [
     fails: "a deleted room starts again empty and open, and its name can be created again",
     says: "a WebSocket with a ticket the deleted room gave and nobody used",
   },
+  {
+    did: "keeps stage 08's Allow: GET on /api/rooms after it learnt POST",
+    patch: [['return methodNotAllowed(pathname, "GET, POST");', 'return methodNotAllowed(pathname, "GET");']],
+    fails: "the API answers a bad request with a JSON error: 400, 405, 413 or 415",
+    says: "Allow: GET, POST",
+  },
+  {
+    did: "answers every other method on a room's tickets with a JSON 405 but no Allow header",
+    patch: [['if (request.method !== "POST") return methodNotAllowed(pathname, "POST");', 'if (request.method !== "POST") return jsonError(405, "Use POST.");']],
+    fails: "the API answers a bad request with a JSON error: 400, 405, 413 or 415",
+    says: "no Allow header",
+  },
 ];

@@ -57,7 +57,8 @@ export default {
 //   rounded up (Math.ceil), for {retryAfterMs};
 // - DELETE /api/rooms/<room> with "Authorization: Bearer <token>": 401 without a token (and a
 //   WWW-Authenticate: Bearer header), 403 when room.remove(token) is false, else 204;
-// - 400 for a <room> that does not match ROOM_PATTERN, 405 with Allow for other methods.
+// - 400 for a <room> that does not match ROOM_PATTERN; 405 for other methods, with Allow
+//   listing the path's methods: "GET, POST" for /api/rooms, "GET, DELETE", "POST" for tickets.
 async function api(request: Request, pathname: string, env: Env): Promise<Response> {
   if (pathname !== "/api/rooms") return Response.json({ error: `Nothing at ${pathname}: the API has /api/rooms.` }, { status: 404 });
   if (request.method !== "GET") {
