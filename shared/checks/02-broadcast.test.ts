@@ -9,7 +9,7 @@ const HINT =
   "In webSocketMessage, send the frame to every socket in the room: this.ctx.getWebSockets() lists them, " +
   "even after the object has hibernated. See TODO(step 2).";
 const ONCE_HINT =
-  "In broadcast(), serialise the frame once, before the loop: const text = JSON.stringify(frame), then ws.send(text) " +
+  "Serialise the frame once, before the loop that sends it to every socket: const text = JSON.stringify(frame), then ws.send(text) " +
   "for each open socket. send(ws, frame) inside the loop serialises it again for every reader.";
 
 /** How many times JSON.stringify serialises the message frame saying `text` while `body` runs (in any object). */

@@ -11,7 +11,7 @@ import { heaviest, rowsReadDuring, seedMessages } from "./helpers/rows-read.ts";
 
 const HISTORY_HINT =
   'In fetch, before returning the 101, send the new socket one {"type":"history","messages":[…]} frame: ' +
-  "the room's newest 100 stored messages, oldest first. See TODO(step 3).";
+  "the room's newest 100 stored messages, oldest first, and no \"truncated\" unless it is true. See TODO(step 3).";
 const STORE_HINT =
   "Store each accepted message (INSERT … RETURNING id) before broadcasting it, with the new row's id in " +
   "its frame, and send the stored ones in the history frame. See TODO(step 3).";
@@ -170,8 +170,8 @@ describe("03 · Persistence", () => {
 
   // Alone: it counts every query the isolate makes.
   check.alone("joining a room of 300 messages reads about 100 rows, not all of them", "Every query should " +
-    "read only the rows it needs: LIMIT in the SQL, not slice() in JavaScript after reading every row; the " +
-    "newest row by its key (ORDER BY id DESC LIMIT 1), not MAX() over every row; truncated from the one row more " +
+    "read only the rows it needs: LIMIT in the SQL, not slice() in JavaScript after reading every row; from " +
+    "stage 4, the newest row by its key (ORDER BY id DESC LIMIT 1), not MAX() over every row; truncated from the one row more " +
     "(LIMIT 101), not COUNT(*) over every missed row.", async () => {
     const room = newRoom("large");
     await needs("300 messages stored in the room", seedMessages(room, 300));

@@ -29,8 +29,8 @@ const RETRY_HINT =
   "passed since refilledAt when a message arrives (no timers): once retryAfterMs has passed, a token is back.";
 const CAP_HINT = "Cap the refill: tokens = Math.min(5, tokens + elapsed / 1000). After a quiet minute the bucket holds 5 tokens, not 65.";
 const FORGET_HINT =
-  "When a new name gets its bucket, forget only the buckets that are full again: now - refilledAt >= BURST * " +
-  "REFILL_MS (5 s). A bucket that has refilled for less still counts, and forgetting it gives its name a fresh burst.";
+  "When a new name gets its bucket, forget only the buckets that are full again: now - refilledAt >= 5000 " +
+  "(5 tokens at 1 per second). A bucket that has refilled for less still counts, and forgetting it gives its name a fresh burst.";
 const BACKWARDS_HINT =
   "Clocks can go backwards: refill by Math.max(0, now - refilledAt) / 1000, so time that did not pass " +
   "earns no tokens and takes none away, then set refilledAt = now as usual.";

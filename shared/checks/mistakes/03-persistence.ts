@@ -54,6 +54,12 @@ export const mistakes: Mistake[] = [
     says: '"truncated": true with 105 missed',
   },
   {
+    did: 'sends "truncated": false in every history frame that is complete, instead of leaving it out',
+    patch: [['return truncated ? { type: "history", messages, truncated } : { type: "history", messages };', 'return { type: "history", messages, truncated } as HistoryFrame;']],
+    fails: "the first frame is the history, an empty one in a new room",
+    says: '"truncated":false',
+  },
+  {
     did: "says truncated to every newcomer of a busy room, not only to a client that reconnects",
     patch: [["const truncated = after > 0 && rows.length > HISTORY_SIZE;", "const truncated = rows.length > HISTORY_SIZE;"]],
     fails: "a newcomer receives only the last 100 messages, oldest first",

@@ -33,6 +33,12 @@ export const mistakes: Mistake[] = [
     says: 'alice receives {"type":"presence","joined":["bob"]',
   },
   {
+    did: "adds the name to changed before testing whether it is empty, so the timer never starts",
+    patch: [[`    ${TIMER}\n    this.changed.add(name);\n`, `    this.changed.add(name);\n    ${TIMER}\n`]],
+    fails: "the others are told who joined, in a presence frame",
+    says: 'alice receives {"type":"presence","joined":["bob"]',
+  },
+  {
     did: "starts a timer for every change, not only the first of a burst",
     patch: [[TIMER, "setTimeout(() => this.sendPresence(), PRESENCE_DELAY_MS);"]],
     fails: "people who arrive together are told in one presence frame, not one each",

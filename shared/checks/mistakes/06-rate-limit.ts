@@ -123,6 +123,12 @@ export const mistakes: Mistake[] = [
     says: "half a token",
   },
   {
+    did: "refuses only when no token at all is left (tokens <= 0), so 0.4 of a token lets a message through",
+    patch: [["if (bucket.tokens < 1) return", "if (bucket.tokens <= 0) return"]],
+    fails: "a token comes back after 1000 ms, not sooner, and retryAfterMs is the time left",
+    says: "it was accepted, not refused",
+  },
+  {
     did: "always answers retryAfterMs 1000, however much of a token has come back",
     patch: [["return Math.ceil((1 - bucket.tokens) * REFILL_MS);", "return REFILL_MS;"]],
     fails: "a token comes back after 1000 ms, not sooner, and retryAfterMs is the time left",

@@ -41,6 +41,8 @@ export class Chat extends DurableObject<Env> {
     const sender = ws.deserializeAttachment() as Attachment;
     // TODO(step 2): send this frame to everyone in the room, not only to the sender.
     // this.ctx.getWebSockets() lists every socket the object accepted, even after it hibernated.
+    // Serialise the frame once, before the loop (JSON.stringify), then ws.send(text) to each
+    // socket that is still OPEN: send() inside the loop would serialise it again for each reader.
     send(ws, { type: "message", name: sender.name, message: frame.message });
   }
 

@@ -36,10 +36,11 @@ export class Chat extends DurableObject<Env> {
     const attachment: Attachment = { name };
     server.serializeAttachment(attachment);
     // TODO(step 3): first of all, send `server` one {"type":"history","messages":[…]} frame: the
-    // room's newest 100 stored messages, oldest first (SELECT … ORDER BY id DESC LIMIT 100, then
-    // reverse the rows), each a message frame with its row's "id". A client that reconnects adds
-    // ?after=<id> (the Worker has checked it is a number): then only messages with a larger id,
-    // and "truncated": true when more than 100 were missed (ask for 101 rows to know).
+    // room's newest 100 stored messages, oldest first (SELECT … ORDER BY id DESC LIMIT 101: one
+    // more than fits, then send the first 100, reversed), each a message frame with its row's "id".
+    // A client that reconnects adds ?after=<id> (the Worker has checked it is a number): then only
+    // messages with a larger id, and "truncated": true when a 101st row came back. Only a client
+    // that reconnects (after > 0) can have missed some; otherwise leave "truncated" out (no false).
     return new Response(null, { status: 101, webSocket: client });
   }
 

@@ -36,7 +36,8 @@ export class Chat extends DurableObject<Env> {
     // table without one, and CREATE TABLE IF NOT EXISTS leaves it as it is: if
     // pragma_table_info('messages') lists no "timestamp", ALTER TABLE … ADD COLUMN it (DEFAULT 0).
     // The constructor runs again after every eviction, so then start lastTimestamp from the
-    // newest stored row (ORDER BY id DESC LIMIT 1).
+    // newest stored row (ORDER BY id DESC LIMIT 1), or 0 in an empty room: .one() would throw
+    // there, so read it with .next().value?.timestamp ?? 0.
   }
 
   async fetch(request: Request): Promise<Response> {
@@ -63,7 +64,8 @@ export class Chat extends DurableObject<Env> {
 
     const sender = ws.deserializeAttachment() as Attachment;
     // TODO(step 4): stamp the message with the server's clock: Date.now(), but at least
-    // lastTimestamp + 1 (the clock can stand still within a request). Store it and send it.
+    // lastTimestamp + 1 (the clock can stand still within a request). Keep it in
+    // this.lastTimestamp, store it and send it.
     // Output gates hold every send below until this write is durable.
     // The new row's id orders the room's messages; a client that reconnects sends the last one it has.
     const { id } = this.ctx.storage.sql

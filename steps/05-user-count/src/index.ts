@@ -126,11 +126,11 @@ export class Chat extends DurableObject<Env> {
     return truncated ? { type: "history", messages, truncated } : { type: "history", messages };
   }
 
-  // TODO(step 5): presenceChanged(name) adds the name to `changed`; the first change of a burst
-  // starts setTimeout(() => this.sendPresence(), PRESENCE_DELAY_MS). sendPresence() broadcasts
-  // { type: "presence", joined, left, count }: the changed names online now, those gone (both
-  // sorted), and how many names are online; then clears `changed`. 600 people arriving at once
-  // then cost everyone a few frames, not 600.
+  // TODO(step 5): presenceChanged(name): if `changed` is empty (the first change of a burst),
+  // start setTimeout(() => this.sendPresence(), PRESENCE_DELAY_MS); then add the name to it.
+  // sendPresence() broadcasts { type: "presence", joined, left, count }: the changed names online
+  // now, those gone (both sorted), and how many names are online; then clears `changed`. 600
+  // people arriving at once then cost everyone a few frames, not 600.
 
   private broadcast(frame: ServerFrame) {
     // One JSON text for everyone: the frame is the same, so serialise it once, not per socket.

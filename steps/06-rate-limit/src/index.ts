@@ -85,9 +85,10 @@ export class Chat extends DurableObject<Env> {
 
   async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer) {
     // TODO(step 6): first, before parsing, close a frame longer than MAX_FRAME_LENGTH (from the
-    // protocol file; data.length, or data.byteLength for binary) with ws.close(1009, reason).
+    // protocol file; data.length, or data.byteLength for binary): return ws.close(1009, reason).
     // Then take a token from the sender's bucket, for every frame, valid or not: refill it for
-    // the time passed (1 token per 1000 ms, at most 5). With none left, send
+    // the time passed (elapsed / 1000 tokens, fractions too, at most 5; nothing when the clock
+    // went back) and set refilledAt to now. With fewer than 1 left, send
     // { type: "error", code: "rate_limited", message, retryAfterMs } and stop: no storing, no broadcast.
     // Refill from the time passed, not with setInterval: a timer that repeats keeps the object awake.
     const frame = readMessage(data);
