@@ -1,13 +1,17 @@
 // Stage 06 · Rate limit, over real connections: a frame far over the limit is refused before it
 // is parsed, by closing the socket with 1009, as a client sees it.
 import { describe } from "vitest";
-import { check, CheckFailure } from "./helpers/check.ts";
+import { check, CheckFailure, PreconditionFailure, WAIT_MS } from "./helpers/check.ts";
 import { MAX_FRAME_LENGTH } from "../protocol.ts";
-import { connect, handlerCall, handlerCalls, newRoom } from "./sockets/connect.ts";
+import { connect, handlerCall, handlerCalls, newRoom, rawJoin } from "./sockets/connect.ts";
 
 const SIZE_HINT =
   "At the start of webSocketMessage, before readMessage parses anything, measure the frame (data.length, " +
   "or data.byteLength for binary) and close a frame longer than MAX_FRAME_LENGTH: ws.close(1009, reason). See TODO(step 6).";
+const OPEN_HINT =
+  "In broadcast(), send only to sockets whose readyState is WebSocket.OPEN. A socket the room closed (1009) stays " +
+  "in getWebSockets() until its client answers the close, and send() on it throws, which ends the loop before the " +
+  "others get the frame.";
 
 describe("06 · Rate limit (real connections)", () => {
   check(`a frame over ${MAX_FRAME_LENGTH} characters closes the socket with 1009`, SIZE_HINT, async () => {
@@ -24,6 +28,24 @@ describe("06 · Rate limit (real connections)", () => {
     // The client answers the server's close frame, which reaches webSocketClose: closing again must not throw.
     const call = await handlerCall(/^webSocketClose /, before);
     if (call?.includes(" threw ")) throw new CheckFailure("webSocketClose handles the client's reply without throwing", call);
+  });
+
+  check("a socket closed with 1009 whose client never answers stops nobody else's messages", OPEN_HINT, async () => {
+    const room = newRoom();
+    // Readers on both sides of bob: whatever order getWebSockets() lists them in, one comes after him.
+    const alice = await connect(room, "alice");
+    const bob = await rawJoin(room, "bob");
+    const carol = await connect(room, "carol");
+    // A frame over the limit: the room closes bob's socket with 1009. Bob never answers the close,
+    // as a laptop whose lid just shut would not: his socket stays listed, closing.
+    bob.send("x".repeat(MAX_FRAME_LENGTH + 1));
+    const close = await bob.closeFrame(WAIT_MS);
+    if (close?.code !== 1009) {
+      throw new PreconditionFailure("bob's socket closed with 1009", new CheckFailure("a close frame with code 1009", close ? `code ${close.code}` : "no close frame"));
+    }
+    alice.say("still here");
+    await alice.messageWithText("still here", "alice receives her own message, sent while bob's socket is closing");
+    await carol.messageWithText("still here", "carol receives alice's message, sent while bob's socket is closing");
   });
 
   check("binary frames over the limit are closed with 1009 too", SIZE_HINT, async () => {

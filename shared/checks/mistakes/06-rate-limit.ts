@@ -123,6 +123,12 @@ export const mistakes: Mistake[] = [
     says: "half a token",
   },
   {
+    did: "broadcasts to every listed socket, closing ones too (no readyState test): send() throws on one the room closed",
+    patch: [["if (ws.readyState === WebSocket.OPEN) ws.send(text);", "ws.send(text);"]],
+    fails: "a socket closed with 1009 whose client never answers stops nobody else's messages",
+    says: "message, sent while bob's socket is closing",
+  },
+  {
     did: "refuses only when no token at all is left (tokens <= 0), so 0.4 of a token lets a message through",
     patch: [["if (bucket.tokens < 1) return", "if (bucket.tokens <= 0) return"]],
     fails: "a token comes back after 1000 ms, not sooner, and retryAfterMs is the time left",
