@@ -91,7 +91,7 @@ function npm(): Finding {
   const version = fromAgent ?? output("npm", ["--version"]);
   if (!version) return { level: "fail", text: "npm was not found", fix: "install Node.js from https://nodejs.org (it comes with npm)." };
   if (Number(version.split(".")[0]) < MIN_NPM) {
-    return { level: "fail", text: `npm ${version} is too old (the kit needs ${MIN_NPM} or newer)`, fix: "npm install --global npm@latest, or a newer Node.js." };
+    return { level: "fail", text: `npm ${version} is too old (the kit needs ${MIN_NPM} or newer)`, fix: "install a newer Node.js (20.9 and later come with npm 10), or npm install --global npm@10." };
   }
   return { level: "ok", text: `npm ${version}` };
 }

@@ -46,6 +46,14 @@ describe("npm run doctor", () => {
     }
   });
 
+  test("npm 9, which the first releases of Node 20 came with, fails with what to install", async () => {
+    // npm names itself to the scripts it runs, as it would on that laptop.
+    const { status, stdout } = kit.run("doctor.ts", ["--port", String(await freePort())], { NO_COLOR: "1", npm_config_user_agent: "npm/9.8.1 node/v20.7.0 linux x64" });
+    assert.match(stdout, /^ {2}✗ npm 9\.8\.1 is too old \(the kit needs 10 or newer\)$/m);
+    assert.match(stdout, /Fix: install a newer Node\.js \(20\.9 and later come with npm 10\), or npm install --global npm@10\./);
+    assert.equal(status, 1, stdout);
+  });
+
   test("bad --port and a stage: exit 2; --help: exit 0", () => {
     const port = kit.run("doctor.ts", ["--port", "http"]);
     assert.equal(port.status, 2);

@@ -170,7 +170,8 @@ describe("npm run step / solution", { concurrency: true }, () => {
           // wrangler compares the root worker-configuration.d.ts with types made for one entry; the
           // kit's types serve every stage (typecheck.test.ts keeps them current), so no false alarm.
           assert.doesNotMatch(server.output(), /types might be out of date/i);
-          assert.match(server.output(), /Ready on/);
+          assert.match(server.output(), new RegExp(`^ +Open +http://localhost:${server.port}/$`, "m"));
+          assert.match(server.output(), /Ready on http:\/\/127\.0\.0\.1:\d+/);
         }
         assert.ok(!existsSync(join(REPO_ROOT, "solutions/01-echo/.wrangler")), "wrangler's scratch files went into the stage folder");
       } finally {
