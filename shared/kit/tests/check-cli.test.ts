@@ -130,5 +130,19 @@ describe("npm run check", { concurrency: true }, () => {
       assert.match(changed.stdout, /✗ 01 · Echo +failing/);
       assert.doesNotMatch(changed.stdout, /not checked again/);
     });
+
+    test("--json without a stage: the same table, one object per stage, for a script", async () => {
+      const { status, stdout } = await check(["--json"], copy);
+      assert.equal(status, 1, stdout);
+      const rows = JSON.parse(stdout) as { folder: string; status: string; passed: number; total: number }[];
+      assert.equal(rows.length, 10);
+      // Stage 1 is the broken echo the test above saved.
+      assert.deepEqual(rows.slice(0, 3).map(({ folder, status }) => ({ folder, status })), [
+        { folder: "steps/01-echo", status: "failing" },
+        { folder: "steps/02-broadcast", status: "failing" },
+        { folder: "steps/03-persistence", status: "not started" },
+      ]);
+      assert.ok(rows[1].passed > 0 && rows[1].passed < rows[1].total, stdout);
+    });
   });
 });

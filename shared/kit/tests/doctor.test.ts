@@ -159,4 +159,11 @@ describe("npm run doctor on a Node too old for the kit's .ts files", () => {
     assert.match(result.stderr, /Fix: npm ci --ignore-scripts=false/);
     assert.doesNotMatch(result.stderr, /ERR_UNKNOWN_FILE_EXTENSION|at .*:\d+:\d+/);
   });
+
+  test("the troubleshooting page quotes doctor with the kit's Node.js version of package.json", () => {
+    const page = readFileSync(join(REPO_ROOT, "docs/troubleshooting.md"), "utf8");
+    const quoted = [...page.matchAll(/the kit's (?:own )?Node\.js v?(\d+\.\d+\.\d+)/g)].map((match) => match[1]);
+    assert.ok(quoted.length >= 2, "the page quotes doctor's two messages that name the kit's Node.js");
+    for (const version of quoted) assert.equal(version, wantedVersion, "a version the page quotes");
+  });
 });

@@ -39,6 +39,13 @@ describe("npm run load options", () => {
     [["--clients"], /--clients/],
     [["--speed", "3"], /Unknown option '--speed'/],
   ];
+  test("without options: 150 clients, 75 sending 1 message a second for 10 s, stage 06 (as the README says)", () => {
+    const command = parseLoadArgs([]);
+    assert.ok(!command.help);
+    assert.deepEqual(command.plan, { clients: 150, senders: 75, rate: 1, seconds: 10 });
+    assert.equal(command.stage.slug, "06-rate-limit");
+  });
+
   for (const [args, message] of mistakes) {
     test(`${args.join(" ")}: a usage error that says what to give`, () => {
       assert.throws(() => parseLoadArgs(args), (error) => error instanceof UsageError && message.test(error.message));
