@@ -208,7 +208,9 @@ describe("a workshop of 30", () => {
     assert.equal(await sendReport([resultOf(1)], membership(5)), `Reported to classroom ${classroom.code} as Attendee 5.`);
   });
 
-  test("npm run classroom:leave stops the reports; the dashboard shows the attendee as left", async () => {
+  test("npm run classroom:leave stops the reports; the dashboard shows the attendee as left, and the export keeps their results", async () => {
+    const before = (await snapshot()).attendees.find((a) => a.name === "Attendee 30");
+    assert.ok(before && before.stages.length > 0, "Attendee 30 reported before leaving");
     const left = kit("classroom/leave.ts", [], joinFile(30));
     assert.equal(left.status, 0, left.stderr);
     assert.match(left.stdout, new RegExp(`Left classroom ${classroom.code}: npm run check no longer reports anything\\.`));
@@ -216,6 +218,10 @@ describe("a workshop of 30", () => {
     assert.equal(await sendReport([resultOf(1)]), undefined, "not joined: nothing is sent, nothing is said");
     const attendee = (await snapshot()).attendees.find((a) => a.name === "Attendee 30");
     assert.equal(typeof attendee?.leftAt, "number");
+    const exported = await fetch(`${classroom.origin}/api/sessions/${classroom.code}/results.json`, { headers: { Authorization: `Bearer ${classroom.key}` } }).then((r) => r.json()) as { attendees: { name: string; leftAt: unknown; stages: { stage: number; status: string }[] }[] };
+    const kept = exported.attendees.find((a) => a.name === "Attendee 30");
+    assert.ok(kept && kept.leftAt !== null, "the export lists Attendee 30 as left");
+    assert.deepEqual(kept.stages.map(({ stage, status }) => ({ stage, status })), before.stages.map(({ stage, status }) => ({ stage, status })));
     const again = kit("classroom/leave.ts", [], joinFile(30));
     assert.match(again.stdout, /has not joined a classroom: nothing is sent/);
   });
