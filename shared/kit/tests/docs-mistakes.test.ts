@@ -63,6 +63,17 @@ describe("the instructor guide's Where people get stuck", () => {
   });
 });
 
+test('the exercises page\'s "npm run check -- N fails at …" name checks that a catalogued mistake of N fails', () => {
+  const page = read("docs/exercises.md").replace(/\s+/g, " ");
+  const claims = [...page.matchAll(/npm run check -- (\d+)`? fails at "([^"]+)"/g)].map(([, number, title]) => ({ number: Number(number), title }));
+  assert.ok(claims.length >= 3, `docs/exercises.md: found ${claims.length} claims`);
+  const strays = claims.filter(({ number, title }) => {
+    const stage = STAGES.find((s) => s.number === number);
+    return !stage || !mistakesOf(stage.slug).some((mistake) => [mistake.fails].flat().includes(title));
+  });
+  assert.deepEqual(strays, [], "claims whose check no mistake of that stage fails");
+});
+
 describe("<<< mistakes <slug>", () => {
   const render = async (markdown: string, mistakes: MistakesCatalogue = CATALOGUE) => {
     // VitePress keeps one renderer for the process; each test configures its own.

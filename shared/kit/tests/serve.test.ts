@@ -148,6 +148,10 @@ describe("npm run step / solution", { concurrency: true }, () => {
         assert.match(page.headers.get("content-type") ?? "", /text\/html/);
         assert.match(await page.text(), /<html/i);
 
+        // Without --lan, wrangler listens on 127.0.0.1 only: the network address does not answer.
+        const [lan] = lanUrls(echo.port);
+        if (lan) await assert.rejects(fetch(lan, { signal: AbortSignal.timeout(2_000) }), `without --lan, ${lan} answered`);
+
         const alice = await connect(echo.port, "serve-test", "alice");
         alice.socket.send(JSON.stringify({ message: "echo?" }));
         await nextMessage(alice, "alice", "echo?");
