@@ -150,11 +150,13 @@ describe("a workshop of 30", () => {
     assert.doesNotMatch(exported, /attendee's own output/);
   });
 
-  test("npm run check reports, in one line after its results", () => {
+  test("npm run check reports, in one line after its results, with the kit's version", async () => {
     // steps/01-echo is the starter: it fails its stage, and that is reported like a pass would be.
     const { status, stdout } = kit("check.ts", ["1"], joinFile(1));
     assert.equal(status, 1, stdout);
     assert.match(stdout, new RegExp(`checks pass\\.[^]*\\nReported to classroom ${classroom.code} as Attendee 1\\.\\n$`));
+    const version = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).version;
+    assert.equal((await snapshot()).attendees.find((a) => a.name === "Attendee 1")?.kit, version);
   });
 
   test("checking the kit's solution (--solution) reports nothing: it is not the attendee's work", async () => {
