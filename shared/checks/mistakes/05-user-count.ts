@@ -110,6 +110,15 @@ export const mistakes: Mistake[] = [
     says: "each presence frame lists its joined and left names sorted",
   },
   {
+    did: "sorts the joined names but not the left ones",
+    patch: [
+      ["const changed = [...this.changed].sort();", "const changed = [...this.changed];"],
+      ["const joined = changed.filter((name) => online.has(name));", "const joined = changed.filter((name) => online.has(name)).sort();"],
+    ],
+    fails: "people who leave together are told in one presence frame, its left names sorted",
+    says: '["zed","yan"]',
+  },
+  {
     did: "does not sort the names",
     patch: [[USERS, 'send(server, { type: "users", count: online.size, names: [...online] });']],
     fails: "a newcomer is told every name once, sorted",
