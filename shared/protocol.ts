@@ -3,6 +3,8 @@
 // step files can stay about Durable Objects. You do not need to edit it.
 
 export const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** The room of a client that names none: the chat page opened at / joins it too, before stage 08. */
+export const DEFAULT_ROOM = "default";
 export const MAX_NAME_LENGTH = 32;
 export const MAX_MESSAGE_LENGTH = 1000;
 /**
@@ -141,7 +143,7 @@ export function readJoin(request: Request): Join | Response {
     return jsonError(403, "Pages on other sites may not open this chat's sockets: open the chat page from this server.");
   }
   const params = new URL(request.url).searchParams;
-  const room = params.get("room") ?? "default";
+  const room = params.get("room") ?? DEFAULT_ROOM;
   if (!ROOM_PATTERN.test(room)) {
     return jsonError(400, "room must be 1 to 64 letters, digits, '-' or '_'.");
   }

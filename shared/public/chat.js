@@ -32,6 +32,7 @@ import {
   checkName,
   checkPassword,
   checkRoomName,
+  DEFAULT_ROOM,
   MAX_MESSAGE_LENGTH,
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
@@ -116,20 +117,23 @@ const wide = matchMedia("(min-width: 52rem)");
 $("info").open = wide.matches;
 wide.addEventListener("change", () => ($("info").open = wide.matches));
 
-/** The room in ?room=, or a new one written into the address so it can be shared. */
+/**
+ * The room in ?room=; without one, the default room, so that two tabs opened at / meet (from
+ * stage 08, / shows the directory instead). A name that cannot be a room gets a new room, written
+ * into the address so it can be shared.
+ */
 function chooseRoom() {
   const params = new URLSearchParams(location.search);
   const asked = params.get("room");
-  if (asked !== null && ROOM_PATTERN.test(asked)) return asked;
+  if (asked === null) return DEFAULT_ROOM;
+  if (ROOM_PATTERN.test(asked)) return asked;
   const fresh = randomRoom();
   params.set("room", fresh);
   history.replaceState(null, "", `${location.pathname}?${params}${location.hash}`);
-  if (asked !== null) {
-    showNotice(
-      `"${asked}" cannot be a room name: use 1 to 64 letters, digits, "-" or "_". ` +
-        `You are in a new room, ${fresh}, instead.`,
-    );
-  }
+  showNotice(
+    `"${asked}" cannot be a room name: use 1 to 64 letters, digits, "-" or "_". ` +
+      `You are in a new room, ${fresh}, instead.`,
+  );
   return fresh;
 }
 
@@ -138,11 +142,15 @@ function showNotice(text) {
   $("notice").hidden = false;
 }
 
-function readStoredName() {
+/**
+ * The name this tab joined with (sessionStorage: a reload joins again by itself), and the last one
+ * used in this browser (localStorage: a new tab offers it, so a second tab can be someone else).
+ */
+function readStoredNames() {
   try {
-    return localStorage.getItem(NAME_KEY);
+    return { thisTab: sessionStorage.getItem(NAME_KEY), lastUsed: localStorage.getItem(NAME_KEY) };
   } catch {
-    return null; // Storage blocked: the form simply starts empty.
+    return { thisTab: null, lastUsed: null }; // Storage blocked: the form simply starts empty.
   }
 }
 
@@ -156,6 +164,7 @@ $("join").addEventListener("submit", async (event) => {
     return;
   }
   try {
+    sessionStorage.setItem(NAME_KEY, result.name);
     localStorage.setItem(NAME_KEY, result.name);
   } catch {
     // Not remembered next time, which is all that is lost.
@@ -189,8 +198,10 @@ function showJoinForm(problem, { keepFocus = false } = {}) {
   if (roomInfo?.protected) $("empty").textContent = "This room is protected: enter its password below to join the conversation.";
   if (keepFocus) return;
   // A remembered name is there already: the password is what is missing.
-  if (locked && checkName($("name").value).name) $("password").focus();
-  else $("name").focus();
+  if (locked && checkName($("name").value).name) return $("password").focus();
+  // A name offered from another tab is selected: typing replaces it, Enter keeps it.
+  $("name").focus();
+  $("name").select();
 }
 
 /**
@@ -814,10 +825,10 @@ async function learnAboutRoom(hasDirectory) {
   showRoomInfo();
 }
 
-// Everything is wired up: join straight away with a remembered name, or ask for one.
-const remembered = readStoredName();
-$("name").value = remembered ?? "";
-const rememberedName = remembered === null ? undefined : checkName(remembered).name;
+// Everything is wired up: join straight away with this tab's name, or ask for one.
+const { thisTab, lastUsed } = readStoredNames();
+$("name").value = thisTab ?? lastUsed ?? "";
+const rememberedName = thisTab === null ? undefined : checkName(thisTab).name;
 /** Settles once the page knows what joining takes: a name, or (stage 09) a password too. */
 let known;
 if (new URL(opened).searchParams.has("room")) {

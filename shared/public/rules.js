@@ -4,6 +4,8 @@
 // the two copies disagree.
 
 export const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** The room of a client that names none: two tabs opened at / meet there. */
+export const DEFAULT_ROOM = "default";
 export const MAX_NAME_LENGTH = 32;
 export const MAX_MESSAGE_LENGTH = 1000;
 /** Passwords of protected rooms (stage 09), in characters. */

@@ -191,7 +191,7 @@ async function shoot(browser: Browser, server: DevServer, stage: number): Promis
       await sendAndWait(socket, message);
     }
     const context = await newContext(browser);
-    await context.addInitScript((name) => localStorage.setItem("hello-chat:name", name), VIEWER);
+    await context.addInitScript((name) => sessionStorage.setItem("hello-chat:name", name), VIEWER);
     const page = await context.newPage();
     await showLocalhost(page, server);
     await page.goto(`${SHOWN_ORIGIN}/?room=${ROOM}`);
@@ -289,7 +289,7 @@ async function shootProtected(browser: Browser, server: DevServer, stage: number
       const context = await newContext(browser);
       await context.addInitScript(
         ([remembered, room, token]) => {
-          localStorage.setItem("hello-chat:name", remembered);
+          sessionStorage.setItem("hello-chat:name", remembered);
           if (token) localStorage.setItem(`hello-chat:owner:${room}`, token);
         },
         [name, ROOM, owner ? ownerToken : ""],

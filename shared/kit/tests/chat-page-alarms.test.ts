@@ -36,7 +36,7 @@ describe("the chat page at stage 10 (alarms)", { skip: chromiumSkipReason() }, (
 
     const context = await browser.newContext({ locale: "en-US", timezoneId: "UTC" });
     try {
-      await context.addInitScript(() => localStorage.setItem("hello-chat:name", "gus"));
+      await context.addInitScript(() => sessionStorage.setItem("hello-chat:name", "gus"));
       const page = await context.newPage();
       const chat = watch(page);
       const routes: WebSocketRoute[] = [];

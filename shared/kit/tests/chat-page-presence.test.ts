@@ -64,9 +64,10 @@ describe("who is online, in Chromium", { skip: chromiumSkipReason() }, () => {
     const bob = await openChat(browser, server(), room, "bob");
     await allSee([["ada", ada], ["bob", bob], ["cat", cat]], ["ada", "bob", "cat"]);
 
-    // A second tab of bob's (same profile: it joins as bob by itself) is not a new person.
+    // A second tab of bob's (same profile: it offers bob, and Enter keeps it) is not a new person.
     const bobAgain = watch(await bob.page.context().newPage());
     await bobAgain.page.goto(`${server().origin}/?room=${room}`);
+    await bobAgain.page.getByLabel("Your name").press("Enter");
     await waitForStatus(bobAgain.page, "connected");
     const everyone: [string, Chat][] = [["ada", ada], ["bob", bob], ["bob", bobAgain], ["cat", cat]];
     // The server notes no change for a second tab, so no presence frame names it: once a message

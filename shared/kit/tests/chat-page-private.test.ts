@@ -120,10 +120,11 @@ function browserForTests() {
   };
 }
 
-/** Another tab of the same profile: it joins under the same name by itself. */
+/** Another tab of the same profile: it offers the same name, and Enter joins with it. */
 async function secondTab(chat: Chat): Promise<Chat> {
   const tab = watch(await chat.page.context().newPage());
   await tab.page.goto(chat.page.url());
+  await tab.page.getByLabel("Your name").press("Enter");
   await waitForStatus(tab.page, "connected");
   return tab;
 }

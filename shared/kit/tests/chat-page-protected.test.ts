@@ -123,7 +123,7 @@ describe("protected rooms in Chromium", { skip: chromiumSkipReason() }, () => {
     const context = await browser.newContext({ locale: "en-US", timezoneId: "UTC", ...options });
     contexts.push(context);
     if (clock) await context.clock.install();
-    if (name !== undefined) await context.addInitScript((remembered) => localStorage.setItem("hello-chat:name", remembered), name);
+    if (name !== undefined) await context.addInitScript((remembered) => sessionStorage.setItem("hello-chat:name", remembered), name);
     const page = await context.newPage();
     const visit: Visit = { ...watch(page), api: [], closedAt: [] };
     page.on("request", (request) => {

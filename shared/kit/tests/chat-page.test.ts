@@ -90,9 +90,9 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
     contexts.push(context);
     const page = await context.newPage();
     await page.goto(`${echo.origin}/`);
-    // No ?room=: a fresh room is made up and written into the address, ready to share.
-    const room = new URL(page.url()).searchParams.get("room") ?? "";
-    assert.match(room, ROOM_SHAPE);
+    // No ?room=: the default room, where every tab opened at / meets; its link names it.
+    const room = "default";
+    assert.equal(page.url(), `${echo.origin}/`);
     assert.equal(await page.locator("#room-name").textContent(), room);
     assert.equal(await page.getByLabel("Link to this room", { exact: true }).inputValue(), `${echo.origin}/?room=${room}`);
     assert.equal(await page.locator("#qr svg").count(), 1, "a QR code of the link");
@@ -107,7 +107,8 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
     await page.keyboard.type("  Grace 🙂  ");
     await page.keyboard.press("Enter");
     await waitForStatus(page, "connected");
-    assert.equal(await page.evaluate(() => localStorage.getItem("hello-chat:name")), "Grace 🙂");
+    // Remembered for this tab (a reload joins again) and offered to the next tab.
+    assert.deepEqual(await page.evaluate(() => [sessionStorage.getItem("hello-chat:name"), localStorage.getItem("hello-chat:name")]), ["Grace 🙂", "Grace 🙂"]);
 
     const sendButton = page.getByRole("button", { name: "Send" });
     assert.equal(await focusedId(page), "message");
@@ -232,6 +233,29 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
       const local = new Intl.DateTimeFormat("en-US", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Kolkata" });
       assert.equal(line.time, local.format(new Date(line.iso)));
       assert.equal(await page.locator("#messages time").getAttribute("title"), line.iso);
+    });
+
+    test("two tabs of one browser opened at /, as the guide has it: one room, two names, both sides of the talk", async () => {
+      const context = await browser.newContext({ locale: "en-US", timezoneId: "UTC" });
+      contexts.push(context);
+      const [first, second] = [await context.newPage(), await context.newPage()];
+      await first.goto(`${rateLimit.origin}/`);
+      await first.getByLabel("Your name").fill("alice");
+      await first.getByLabel("Your name").press("Enter");
+      await waitForStatus(first, "connected");
+      // The second tab offers the name used last, selected: typing replaces it.
+      await second.goto(`${rateLimit.origin}/`);
+      assert.equal(await second.getByLabel("Your name").inputValue(), "alice");
+      await second.keyboard.type("bob");
+      await second.keyboard.press("Enter");
+      await waitForStatus(second, "connected");
+      for (const page of [first, second]) await waitForText(page, "#online-summary", "2 online: alice, bob");
+      await send(second, "same room?");
+      await waitForTexts(first, ["same room?"]);
+      // A reload keeps each tab's own name.
+      await first.reload();
+      await waitForStatus(first, "connected");
+      await waitForText(first, "#online-summary", "2 online: alice, bob");
     });
 
     test('"2 online" with both names, then "1 online" when a page closes', async () => {

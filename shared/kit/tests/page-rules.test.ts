@@ -10,6 +10,7 @@ import { REPO_ROOT } from "../paths.ts";
 
 const page: {
   ROOM_PATTERN: RegExp;
+  DEFAULT_ROOM: string;
   MAX_NAME_LENGTH: number;
   MAX_MESSAGE_LENGTH: number;
   MIN_PASSWORD_LENGTH: number;
@@ -24,6 +25,7 @@ const page: {
 test("the page's limits are the server's", () => {
   assert.equal(page.ROOM_PATTERN.source, protocol.ROOM_PATTERN.source);
   assert.equal(page.ROOM_PATTERN.flags, protocol.ROOM_PATTERN.flags);
+  assert.equal(page.DEFAULT_ROOM, protocol.DEFAULT_ROOM);
   assert.equal(page.MAX_NAME_LENGTH, protocol.MAX_NAME_LENGTH);
   assert.equal(page.MAX_MESSAGE_LENGTH, protocol.MAX_MESSAGE_LENGTH);
   assert.equal(page.MIN_PASSWORD_LENGTH, protocol.MIN_PASSWORD_LENGTH);
