@@ -18,7 +18,8 @@ const NAME_HINT =
   "The bucket belongs to the name, not to the socket: keep it in a Map<string, Bucket> field keyed by the sender's " +
   "name, not in the attachment, so every connection of that name takes from the same one.";
 const EVERY_FRAME_HINT =
-  "Take the token before readMessage(data), so an invalid frame costs one too: a flood of garbage is limited like a flood of messages.";
+  "Take the token, and answer rate_limited when there is none, before readMessage(data): an invalid frame costs a " +
+  "token too, and with none left it is refused unread. A flood of garbage is limited like a flood of messages.";
 
 const SIZE_HINT =
   "Close only frames longer than the limit: if (length > MAX_FRAME_LENGTH), not >=. A frame of exactly " +
@@ -43,8 +44,9 @@ function refusesSixth(client: ChatClient) {
 
 /** The error's retryAfterMs is `ms` (within 1 ms, for rounding). */
 function expectRetry(error: { retryAfterMs?: unknown }, ms: number, when: string) {
-  if (typeof error.retryAfterMs !== "number" || Math.abs(error.retryAfterMs - ms) > 1) {
-    throw new CheckFailure(`retryAfterMs ${ms} (${when})`, show(error));
+  // A whole number of milliseconds: (1 - 0.7) × 1000 is 300.00000000000006 until Math.ceil rounds it.
+  if (typeof error.retryAfterMs !== "number" || !Number.isInteger(error.retryAfterMs) || Math.abs(error.retryAfterMs - ms) > 1) {
+    throw new CheckFailure(`retryAfterMs ${ms}, a whole number of milliseconds (${when})`, show(error));
   }
 }
 
@@ -171,6 +173,11 @@ describe("06 · Rate limit", () => {
       alice.say("hello");
       const error = await alice.nextError("a rate_limited error for the message after 5 invalid frames", "hello");
       expectCode(error.code, "rate_limited");
+      // With the bucket empty, an invalid frame is refused for the limit too, before it is parsed.
+      alice.sendRaw("not json either");
+      const expected = "a rate_limited error for an invalid frame sent with the bucket empty (the limit comes before parsing)";
+      const refused = await alice.nextError(expected);
+      if (refused.code !== "rate_limited") throw new CheckFailure(expected, show(refused));
     }),
   );
 
@@ -192,12 +199,12 @@ describe("06 · Rate limit", () => {
     withClock(async (clock) => {
       const alice = await join(newRoom(), "alice");
       expectRetry(await refusesSixth(alice), 1000, "right after a burst of 5, with no token left");
-      clock.advance(400);
-      alice.say("400 ms later");
-      const early = await alice.nextError("a rate_limited error for a message sent 400 ms after the burst: 0.4 of a token is back, not a whole one", "400 ms later");
+      clock.advance(700);
+      alice.say("700 ms later");
+      const early = await alice.nextError("a rate_limited error for a message sent 700 ms after the burst: 0.7 of a token is back, not a whole one", "700 ms later");
       expectCode(early.code, "rate_limited");
-      expectRetry(early, 600, "400 ms after the burst: (1 - 0.4) × 1000");
-      clock.advance(600);
+      expectRetry(early, 300, "700 ms after the burst: (1 - 0.7) × 1000, rounded up");
+      clock.advance(300);
       alice.say("1000 ms later");
       await alice.messageWithText("1000 ms later", "the message sent 1000 ms after the burst is delivered: a whole token is back");
     }),

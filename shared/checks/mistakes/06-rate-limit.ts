@@ -56,6 +56,15 @@ export const mistakes: Mistake[] = [
     says: "a rate_limited error for the message after 5 invalid frames",
   },
   {
+    did: "takes the token for every frame but answers a bad frame before the limit: with an empty bucket, garbage is still parsed and answered",
+    patch: [
+      [PARSE, ""],
+      [`    ${TAKE}\n`, `    const frame = readMessage(data);\n    ${TAKE}\n    if ("type" in frame) return send(ws, frame);\n`],
+    ],
+    fails: "invalid frames cost a token too",
+    says: "sent with the bucket empty",
+  },
+  {
     did: "has no size check: a huge frame is parsed, then refused as too_long",
     patch: [[`    ${TOO_BIG}\n`, ""]],
     fails: "a frame over the limit is not read: nobody receives what it says, and nothing is stored",
@@ -129,16 +138,22 @@ export const mistakes: Mistake[] = [
     says: "message, sent while bob's socket is closing",
   },
   {
-    did: "refuses only when no token at all is left (tokens <= 0), so 0.4 of a token lets a message through",
+    did: "refuses only when no token at all is left (tokens <= 0), so 0.7 of a token lets a message through",
     patch: [["if (bucket.tokens < 1) return", "if (bucket.tokens <= 0) return"]],
     fails: "a token comes back after 1000 ms, not sooner, and retryAfterMs is the time left",
     says: "it was accepted, not refused",
   },
   {
+    did: "sends retryAfterMs unrounded: 300.00000000000006 ms, not a whole number",
+    patch: [["return Math.ceil((1 - bucket.tokens) * REFILL_MS);", "return (1 - bucket.tokens) * REFILL_MS;"]],
+    fails: "a token comes back after 1000 ms, not sooner, and retryAfterMs is the time left",
+    says: "300.00000000000006",
+  },
+  {
     did: "always answers retryAfterMs 1000, however much of a token has come back",
     patch: [["return Math.ceil((1 - bucket.tokens) * REFILL_MS);", "return REFILL_MS;"]],
     fails: "a token comes back after 1000 ms, not sooner, and retryAfterMs is the time left",
-    says: "retryAfterMs 600 (400 ms after the burst",
+    says: "retryAfterMs 300, a whole number of milliseconds (700 ms after the burst",
   },
   {
     did: "refills every bucket with setInterval instead of from the time passed",
