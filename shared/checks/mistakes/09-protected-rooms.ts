@@ -256,6 +256,21 @@ export const mistakes: Mistake[] = [
     says: "a WebSocket with a ticket the deleted room gave and nobody used",
   },
   {
+    did: "routes by splitting the path, so /api/rooms/<room>/anything is taken for the room itself",
+    patch: [[String.raw`const [, name, tickets] = /^\/api\/rooms\/([^/]+)(\/tickets)?$/.exec(pathname) ?? [];`, 'const [, , , name, sub] = pathname.split("/");\n  const tickets = sub === "tickets";']],
+    fails: "the API answers a bad request with a JSON error: 400, 405, 413 or 415",
+    says: "/nothing",
+  },
+  {
+    did: "tests the room's name against ROOM_PATTERN for GET only: a ticket or a delete for a bad name is answered as for a room",
+    patch: [
+      ["  if (!ROOM_PATTERN.test(name)) return jsonError(400, \"room must be 1 to 64 letters, digits, '-' or '_'.\");\n", ""],
+      ["  if (request.method === \"GET\") return Response.json({ name, protected: await room.isProtected() });", "  if (request.method === \"GET\") {\n    if (!ROOM_PATTERN.test(name)) return jsonError(400, \"room must be 1 to 64 letters, digits, '-' or '_'.\");\n    return Response.json({ name, protected: await room.isProtected() });\n  }"],
+    ],
+    fails: "the API answers a bad request with a JSON error: 400, 405, 413 or 415",
+    says: "POST /api/rooms/not%20a%20room/tickets",
+  },
+  {
     did: "keeps stage 08's Allow: GET on /api/rooms after it learnt POST",
     patch: [['return methodNotAllowed(pathname, "GET, POST");', 'return methodNotAllowed(pathname, "GET");']],
     fails: "the API answers a bad request with a JSON error: 400, 405, 413 or 415",
