@@ -63,9 +63,10 @@ const ALIVE_HINT =
   "stamps the time, which this.ctx.getWebSocketAutoResponseTimestamp(ws) returns. Use that stamp first, and " +
   "connectedAt only when it is null: connectedAt alone closes everyone 90 s after they joined.";
 const RERUN_HINT =
-  "In closeGhosts, skip every socket whose readyState is not WebSocket.OPEN: a ghost closed by an earlier run stays " +
-  "listed, CLOSING, for as long as its other end does not answer. An alarm may run twice: the second run must pass it " +
-  "by, with no second close() and no second leave().";
+  "In closeGhosts, after leave(ws), mark the socket gone in its attachment, and have leave() skip a socket marked " +
+  "gone. A ghost closed by an earlier run stays listed, CLOSING, for as long as its other end does not answer: a " +
+  "second run of the alarm must pass it by (skip sockets that are not WebSocket.OPEN), and should it answer at last, " +
+  "webSocketClose must not announce it again.";
 const CLOSING_HINT =
   "In scheduleAlarm, count only sockets with ws.readyState === WebSocket.OPEN: a ghost closed by the sweep may stay " +
   "listed, CLOSING, for a long while, and must not keep the alarm coming back every 30 s.";
@@ -452,7 +453,13 @@ describe("10 · Alarms", () => {
       if (again.length > 0) {
         throw new CheckFailure("nothing new for bob when the alarm runs a second time", `bob received ${again.map(show).join(", ")}: the ghost left twice`);
       }
+      // Its browser may still wake and answer the close: webSocketClose then comes for a socket already gone.
       await ghost.wake().closed();
+      await bob.quiet(300);
+      const late = bob.all("presence").slice(before);
+      if (late.length > 0) {
+        throw new CheckFailure("nothing new for bob when the ghost's browser answers the close at last", `bob received ${late.map(show).join(", ")}: the ghost left twice`);
+      }
       await bob.close(1000, "bye");
     }),
   );

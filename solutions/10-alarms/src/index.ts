@@ -63,8 +63,11 @@ const GHOST_SWEEP_MS = 30_000;
 const GHOST_CODE = 4008;
 const GHOST_REASON = "No ping for 90 s: the connection looked dead. Reconnect.";
 
-/** What each socket carries through hibernation (serializeAttachment). */
-type Attachment = { name: string; connectedAt: number };
+/**
+ * What each socket carries through hibernation (serializeAttachment). `gone`: the room closed it
+ * as a ghost and announced its departure already.
+ */
+type Attachment = { name: string; connectedAt: number; gone?: true };
 
 /** The Worker: it checks the request and hands it to the room's Durable Object. */
 export default {
@@ -333,12 +336,14 @@ export class Chat extends DurableObject<Env> {
    */
   private closeGhosts(now: number) {
     for (const ws of this.ctx.getWebSockets()) {
-      const { connectedAt } = ws.deserializeAttachment() as Attachment;
-      const lastSeen = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? connectedAt;
+      const attachment = ws.deserializeAttachment() as Attachment;
+      const lastSeen = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? attachment.connectedAt;
       if (ws.readyState !== WebSocket.OPEN || now - lastSeen <= KEEPALIVE_TIMEOUT_MS) continue;
       ws.close(GHOST_CODE, GHOST_REASON);
-      // A ghost sends no close frame back, so webSocketClose may never come: leave now.
+      // A ghost sends no close frame back, so webSocketClose may never come: leave now. Should
+      // its browser wake and answer after all, the mark keeps it from leaving a second time.
       this.leave(ws);
+      ws.serializeAttachment({ ...attachment, gone: true } satisfies Attachment);
     }
   }
 
@@ -489,8 +494,8 @@ export class Chat extends DurableObject<Env> {
 
   /** A name's last connection has ended (closing one of two tabs changes nothing). */
   private leave(ws: WebSocket) {
-    const { name } = ws.deserializeAttachment() as Attachment;
-    if (!this.onlineNames().has(name)) this.presenceChanged(name);
+    const { name, gone } = ws.deserializeAttachment() as Attachment;
+    if (!gone && !this.onlineNames().has(name)) this.presenceChanged(name);
   }
 
   /**

@@ -53,7 +53,8 @@ const DELETED_REASON = "This room was deleted by its owner.";
 
 /** What each socket carries through hibernation (serializeAttachment). */
 // TODO(step 10): add connectedAt, when the socket was accepted: a client that never sent
-// "ping" has no auto-response timestamp, and needs some time to compare with.
+// "ping" has no auto-response timestamp, and needs some time to compare with. And gone?: true,
+// set on a socket closed as a ghost, whose departure is announced already.
 type Attachment = { name: string };
 
 /** The Worker: it checks the request and hands it to the room's Durable Object. */
@@ -271,7 +272,9 @@ export class Chat extends DurableObject<Env> {
   // - closeGhosts(now): each OPEN socket whose last sign of life, the runtime's
   //   this.ctx.getWebSocketAutoResponseTimestamp(ws) (or connectedAt when it never pinged), is
   //   more than KEEPALIVE_TIMEOUT_MS old gets ws.close(4008, reason) and this.leave(ws): a ghost
-  //   sends no close frame back, so webSocketClose may never come;
+  //   sends no close frame back, so webSocketClose may never come. Then mark it gone in its
+  //   attachment, and have leave() skip a socket marked gone: should the ghost answer after
+  //   all, webSocketClose must not announce its departure twice;
   // - if the oldest message is older than the retention (retentionSeconds(this.env) seconds;
   //   one row tells, so that a ghost sweep among recent messages reads no more), delete those,
   //   oldest first and at most DELETE_BATCH of them in one statement: DELETE ... WHERE id IN
