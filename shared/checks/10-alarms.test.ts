@@ -27,6 +27,12 @@ const SCHEDULE_HINT =
   "alarm with this.ctx.storage.setAlarm(time) at the earliest of: the OLDEST message's timestamp + the retention " +
   "(SELECT timestamp FROM messages ORDER BY id LIMIT 1), and Date.now() + GHOST_SWEEP_MS while a socket is open. " +
   "See TODO(step 10) in webSocketMessage and above scheduleAlarm.";
+const IDS_HINT =
+  "SQLite gives a new row the largest id + 1: once the alarm has deleted every row, ids would start again at 1, " +
+  "and a page that reconnects with after=<its last id> would miss them. Make messages.id INTEGER PRIMARY KEY " +
+  "AUTOINCREMENT, which remembers the largest id ever given. ALTER TABLE cannot add it: in setUp(), when " +
+  "sqlite_master's CREATE statement for messages has no AUTOINCREMENT, copy the table into a new one that has it, " +
+  "in transactionSync().";
 const DELETE_HINT =
   "In alarm(): DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE timestamp <= ? ORDER BY id LIMIT ?), " +
   "with Date.now() - retentionSeconds(this.env) * 1000 and DELETE_BATCH. Only messages older than the retention go: " +
@@ -235,6 +241,47 @@ describe("10 · Alarms", () => {
     const history = bob.all("history")[0];
     expectEqual(history.messages.map((m) => m.message), ["message 4", "message 5", "message 6"], "the history bob receives after the alarm ran");
     await bob.close(1000, "bye");
+  });
+
+  check("ids only grow, even once the alarm has deleted every message: a client that reconnects misses nothing", IDS_HINT, async () => {
+    const room = newRoom();
+    const now = Date.now();
+    await storeMessages(room, [now - 9 * DAY_MS, now - 8 * DAY_MS]);
+    await runAlarm(room, "with 2 messages, both older than 7 days");
+    await needs("the alarm to delete both expired messages (the check above)", timestampsOf(room).then((left) => expectEqual(left, [], "the messages left after the alarm ran")));
+    const alice = await joined(room, "alice");
+    alice.say("after the clean-up");
+    const said = await alice.messageWithText("after the clean-up", "alice's message comes back to her");
+    if (typeof said.id !== "number" || said.id <= 2) {
+      throw new CheckFailure("an id above 2, the last one given before the clean-up (ids only grow in a room)", `id ${show(said.id)}`);
+    }
+    // A page that showed message 2 before the clean-up reconnects with after=2.
+    const back = await join(room, "bob", 2);
+    const history = await back.next("history", "a history frame first (joining with after=2)");
+    expectEqual(history.messages.map((m) => m.message), ["after the clean-up"], "the history of a client that reconnects with after=2, the last id it saw");
+    await Promise.all([alice.close(1000, "bye"), back.close(1000, "bye")]);
+  });
+
+  check("a room whose table an earlier stage made keeps its ids growing too, once the alarm has emptied it", IDS_HINT, async () => {
+    const room = newRoom();
+    // The messages table as stages 04 to 09 leave it: made by stage 03's CREATE TABLE, then given
+    // a timestamp by stage 04's ALTER TABLE. The object then starts again, as after a deploy.
+    await runInDurableObject(stub(room), (_instance, state) => {
+      state.storage.sql.exec("DROP TABLE messages");
+      state.storage.sql.exec("CREATE TABLE messages (id INTEGER PRIMARY KEY, name TEXT NOT NULL, message TEXT NOT NULL)");
+      state.storage.sql.exec("ALTER TABLE messages ADD COLUMN timestamp INTEGER NOT NULL DEFAULT 0");
+    });
+    await evict(room, "close");
+    const now = Date.now();
+    await storeMessages(room, [now - 9 * DAY_MS, now - 8 * DAY_MS]);
+    await runAlarm(room, "with 2 messages, both older than 7 days");
+    const alice = await joined(room, "alice");
+    alice.say("after the clean-up");
+    const said = await alice.messageWithText("after the clean-up", "alice's message comes back to her");
+    if (typeof said.id !== "number" || said.id <= 2) {
+      throw new CheckFailure("an id above 2, the last one given before the clean-up, in a room whose table stage 09's code made", `id ${show(said.id)}`);
+    }
+    await alice.close(1000, "bye");
   });
 
   check("retention goes by age, not by count: 600 messages of the last hour all survive the alarm", DELETE_HINT, async () => {

@@ -16,6 +16,18 @@ const LEFT =
   "      ws.close(GHOST_CODE, GHOST_REASON);\n      // A ghost sends no close frame back, so webSocketClose may never come: leave now. Should\n" +
   "      // its browser wake and answer after all, the mark keeps it from leaving a second time.\n      this.leave(ws);\n";
 
+const COPIED = "    // Nor AUTOINCREMENT, which ALTER TABLE cannot add: their table is copied into one that has\n" +
+  "    // it, once, in one transaction (all of it, or nothing if the object stops halfway).\n" +
+  "    const { sql: created } = sql.exec<{ sql: string }>(\"SELECT sql FROM sqlite_master WHERE name = 'messages'\").one();\n" +
+  "    if (!created.includes(\"AUTOINCREMENT\")) {\n" +
+  "      this.ctx.storage.transactionSync(() => {\n" +
+  "        sql.exec(`CREATE TABLE messages_autoincrement ${schema}`);\n" +
+  "        sql.exec(\"INSERT INTO messages_autoincrement SELECT id, name, message, timestamp FROM messages\");\n" +
+  "        sql.exec(\"DROP TABLE messages\");\n" +
+  "        sql.exec(\"ALTER TABLE messages_autoincrement RENAME TO messages\");\n" +
+  "      });\n" +
+  "    }\n";
+
 export const mistakes: Mistake[] = [
   {
     did: "runs the clean-up with setTimeout instead of the Durable Object's alarm",
@@ -148,5 +160,17 @@ export const mistakes: Mistake[] = [
     patch: [["      ws.serializeAttachment({ ...attachment, gone: true } satisfies Attachment);\n", ""]],
     fails: "a second run of the alarm passes a ghost it closed by: nobody sees it leave twice",
     says: "when the ghost's browser answers the close at last",
+  },
+  {
+    did: "keeps messages.id as the earlier stages made it, without AUTOINCREMENT: once the alarm has emptied a room, ids start again at 1",
+    patch: [["      id INTEGER PRIMARY KEY AUTOINCREMENT,\n", "      id INTEGER PRIMARY KEY,\n"], [COPIED, ""]],
+    fails: "ids only grow, even once the alarm has deleted every message: a client that reconnects misses nothing",
+    says: "an id above 2",
+  },
+  {
+    did: "adds AUTOINCREMENT to CREATE TABLE only, which leaves a table saved by an earlier stage as it was",
+    patch: [[COPIED, ""]],
+    fails: "a room whose table an earlier stage made keeps its ids growing too, once the alarm has emptied it",
+    says: "an id above 2",
   },
 ];

@@ -170,17 +170,33 @@ export class Chat extends DurableObject<Env> {
   /** Creates the tables a new room needs: in the constructor, and again after a delete emptied it. */
   private setUp() {
     const sql = this.ctx.storage.sql;
-    // The id orders messages, so two in the same millisecond never collide.
-    sql.exec(`CREATE TABLE IF NOT EXISTS messages (
-      id INTEGER PRIMARY KEY,
+    // The id orders messages, so two in the same millisecond never collide. It must only grow,
+    // even once the alarm has deleted every message: SQLite gives a new row the largest id + 1,
+    // so an emptied table would start again at 1, and a page that reconnects with after=<its
+    // last id> would miss what follows. AUTOINCREMENT remembers the largest id ever given.
+    const schema = `(
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
       name TEXT NOT NULL,
-      message TEXT NOT NULL
-    )`);
+      message TEXT NOT NULL,
+      timestamp INTEGER NOT NULL DEFAULT 0
+    )`;
+    sql.exec(`CREATE TABLE IF NOT EXISTS messages ${schema}`);
     // Storage outlives code: rooms saved before this stage have no timestamp column, so add it
     // where it is missing. Their older messages get 0, "time unknown".
     const columns = sql.exec("SELECT name FROM pragma_table_info('messages')").toArray();
     if (!columns.some((column) => column.name === "timestamp")) {
       sql.exec("ALTER TABLE messages ADD COLUMN timestamp INTEGER NOT NULL DEFAULT 0");
+    }
+    // Nor AUTOINCREMENT, which ALTER TABLE cannot add: their table is copied into one that has
+    // it, once, in one transaction (all of it, or nothing if the object stops halfway).
+    const { sql: created } = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'messages'").one();
+    if (!created.includes("AUTOINCREMENT")) {
+      this.ctx.storage.transactionSync(() => {
+        sql.exec(`CREATE TABLE messages_autoincrement ${schema}`);
+        sql.exec("INSERT INTO messages_autoincrement SELECT id, name, message, timestamp FROM messages");
+        sql.exec("DROP TABLE messages");
+        sql.exec("ALTER TABLE messages_autoincrement RENAME TO messages");
+      });
     }
     // A room created with POST /api/rooms has one row here: hashes of its secrets, never the
     // secrets. password_hash and salt are NULL for a room without a password.

@@ -159,6 +159,12 @@ export class Chat extends DurableObject<Env> {
   private setUp() {
     const sql = this.ctx.storage.sql;
     // The id orders messages, so two in the same millisecond never collide.
+    // TODO(step 10): the id must only grow, even once the alarm has deleted every message: SQLite
+    // gives a new row the largest id + 1, so an emptied table would start again at 1, and a page
+    // that reconnects with after=<its last id> would miss what follows. Make it INTEGER PRIMARY
+    // KEY AUTOINCREMENT (the timestamp column can join this CREATE TABLE too). ALTER TABLE cannot
+    // add AUTOINCREMENT: when the table's CREATE statement (SELECT sql FROM sqlite_master WHERE
+    // name = 'messages') has none, copy the table into a new one that has it, in transactionSync().
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
       id INTEGER PRIMARY KEY,
       name TEXT NOT NULL,
