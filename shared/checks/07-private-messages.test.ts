@@ -140,6 +140,26 @@ describe("07 · Private messages", () => {
 
   // The clock stops for the burst, as in stage 06: on a busy laptop the six frames can take more
   // than a second to reach the room, which would rightly give a token back before the sixth.
+  check.alone("a private message is stamped like any other: after the room's newest timestamp, serverTime the same instant",
+    "Stamp a private message as webSocketMessage stamps every message: with the timestamp it computed before the " +
+    "branch, Math.max(Date.now(), this.lastTimestamp + 1), and serverTime = new Date(timestamp).toISOString(), the same " +
+    "instant. A fresh Date.now() can equal the last message's, whose time it must follow.", () =>
+    withClock(async () => {
+      const { alice, bobs: [bob] } = await aliceAndBob(1);
+      // The clock stands still: both messages come within one millisecond.
+      alice.say("in public");
+      const open = await alice.messageWithText("in public", "alice's public message comes back to her");
+      alice.sayTo("bob", "in private");
+      const secret = await bob.messageWithText("in private", "bob receives alice's private message");
+      if (typeof secret.timestamp !== "number" || typeof open.timestamp !== "number" || secret.timestamp <= open.timestamp) {
+        throw new CheckFailure(`a timestamp above ${show(open.timestamp)}, the public message's just before it`, show(secret));
+      }
+      if (secret.serverTime !== new Date(secret.timestamp).toISOString()) {
+        throw new CheckFailure(`serverTime ${show(new Date(secret.timestamp).toISOString())}, the instant of its timestamp`, show(secret));
+      }
+    }),
+  );
+
   check.alone("private messages count against the rate limit", "Keep the token check first in webSocketMessage, before any frame is read: private messages cost a token like any other.", () =>
     withClock(async () => {
       const { alice } = await aliceAndBob();

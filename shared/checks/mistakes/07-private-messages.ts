@@ -80,7 +80,7 @@ export const mistakes: Mistake[] = [
     patch: [
       ["    const sender = ws.deserializeAttachment() as Attachment;\n", `    const sender = ws.deserializeAttachment() as Attachment;
     const early = readMessage(data, { privateMessages: true });
-    if (!("type" in early) && early.to !== undefined) return this.sendPrivately(ws, sender.name, early.to, early.message, Date.now());
+    if (!("type" in early) && early.to !== undefined) return this.sendPrivately(ws, sender.name, early.to, early.message, (this.lastTimestamp = Math.max(Date.now(), this.lastTimestamp + 1)));
 `],
     ],
     fails: "private messages count against the rate limit",
@@ -124,5 +124,11 @@ export const mistakes: Mistake[] = [
     ],
     fails: "a recipient whose connection dropped without a close frame is gone: unknown_user",
     says: 'alice received no "error" frame',
+  },
+  {
+    did: "stamps a private message with a Date.now() and a new Date() of its own, not the timestamp every message gets",
+    patch: [["const frame: MessageFrame = { type: \"message\", name: from, to, message, timestamp, serverTime: new Date(timestamp).toISOString() };", "const frame: MessageFrame = { type: \"message\", name: from, to, message, timestamp: Date.now(), serverTime: new Date().toISOString() };"]],
+    fails: "a private message is stamped like any other: after the room's newest timestamp, serverTime the same instant",
+    says: "the public message's just before it",
   },
 ];
