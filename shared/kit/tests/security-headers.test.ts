@@ -136,8 +136,8 @@ describe("security headers from `wrangler dev`", () => {
 
         const response = await page.goto(`${server().origin}/`);
         assert.ok(response?.headers()["content-security-policy"], "the page was served without its policy");
-        // With no ?room=, the page makes one up: it fits the server's pattern.
-        assert.match(new URL(page.url()).searchParams.get("room") ?? "", /^[A-Za-z0-9_-]{1,64}$/);
+        // With no ?room=, the page joins the default room.
+        assert.equal(await page.locator("#room-name").textContent(), "default");
 
         await page.getByLabel("Your name").fill("ada");
         await page.getByLabel("Your name").press("Enter");
