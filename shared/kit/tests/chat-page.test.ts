@@ -256,6 +256,13 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
       await first.reload();
       await waitForStatus(first, "connected");
       await waitForText(first, "#online-summary", "2 online: alice, bob");
+      // Change name: the form comes back with the name selected, and the tab rejoins as someone else.
+      await second.getByRole("button", { name: "Change name" }).click();
+      assert.equal(await second.evaluate("getSelection().toString() || document.activeElement.value.slice(document.activeElement.selectionStart, document.activeElement.selectionEnd)"), "bob");
+      await second.keyboard.type("carol");
+      await second.keyboard.press("Enter");
+      await waitForStatus(second, "connected");
+      await waitForText(first, "#online-summary", "2 online: alice, carol");
     });
 
     test('"2 online" with both names, then "1 online" when a page closes', async () => {
@@ -393,9 +400,14 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
     for (const { page } of [ada, bob]) await waitForStatus(page, "reconnecting");
     await ada.page.getByLabel("Message", { exact: true }).fill("typed while away");
     assert.equal(await ada.page.getByRole("button", { name: "Send" }).isDisabled(), true, "no sending while offline");
+    // Three tries in a row that could not connect (about 3.5 s): the page says where to look.
+    const trouble = ada.page.locator("#trouble");
+    await trouble.waitFor({ state: "visible", timeout: WAIT_MS });
+    assert.match((await trouble.textContent()) ?? "", /The chat server does not answer\. Is npm run step still running in your terminal\?/);
 
     await serve(stage, server.port);
     for (const { page } of [ada, bob]) await waitForStatus(page, "connected", RECONNECT_WAIT_MS);
+    assert.equal(await trouble.isVisible(), false, "the notice goes once connected again");
     await ada.page.keyboard.press("Enter");
     const expected = ["before the restart", "me too", "typed while away"];
     await waitForTexts(bob.page, expected);
