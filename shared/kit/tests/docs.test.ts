@@ -103,13 +103,13 @@ describe("the build fails on what a reader would find broken", () => {
   test("a dead link", () => {
     const build = buildPage("[the next stage](./steps/07-nothing.md)");
     assert.notEqual(build.status, 0);
-    assert.match(build.output, /dead link.*07-nothing/);
+    assert.match(build.output, /dead link \.\/steps\/07-nothing in file index\.md/);
   });
 
   test("a snippet of a file that does not exist", () => {
     const build = buildPage("<<< @/solutions/03-persistence/src/nothing.ts");
     assert.notEqual(build.status, 0);
-    assert.match(build.output, /file not found: solutions\/03-persistence\/src\/nothing\.ts/);
+    assert.match(build.output, /index\.md:3: <<< @\/solutions\/03-persistence\/src\/nothing\.ts\n\s*file not found: solutions\/03-persistence\/src\/nothing\.ts/);
   });
 
   test("a snippet of a declaration the file does not have", () => {
@@ -122,7 +122,7 @@ describe("the build fails on what a reader would find broken", () => {
   test("an include (such as a hints file) that does not exist", () => {
     const build = buildPage("<!--@include: ../shared/hints/07-nothing.md-->");
     assert.notEqual(build.status, 0);
-    assert.match(build.output, /include file not found: \.\.\/shared\/hints\/07-nothing\.md/);
+    assert.match(build.output, /index\.md: include file not found: \.\.\/shared\/hints\/07-nothing\.md/);
   });
 });
 
