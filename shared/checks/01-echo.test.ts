@@ -78,6 +78,11 @@ describe("01 · Echo", () => {
     alice.say("x".repeat(1001));
     expectCode((await alice.nextError('an {"type":"error","code":"too_long"} frame')).code, "too_long");
     await alice.expectNoMore("message", "no message frame for a rejected message", 300, 0);
+    // An error is an answer, not a goodbye: the same socket goes on.
+    const open = "the socket stays open after the too_long error: the next message comes back";
+    if (!alice.isOpen) throw new CheckFailure(open, `the socket was closed (${alice.summary()})`);
+    alice.say("still here");
+    await alice.messageWithText("still here", open);
   });
 
   check("the runtime answers the page's keepalive ping with pong, without waking the object", KEEPALIVE_HINT, async () => {

@@ -78,6 +78,10 @@ describe("06 · Rate limit", () => {
     alice.sendRaw(frame);
     const error = await alice.nextError(`a too_long error for a frame of exactly ${frame.length} characters, the socket still open`);
     expectCode(error.code, "too_long");
+    const open = "the socket stays open after the too_long error: the next message comes back";
+    if (!alice.isOpen) throw new CheckFailure(open, `the socket was closed (${alice.summary()})`);
+    alice.say("still here");
+    await alice.messageWithText("still here", open);
   });
 
   check("a frame over the limit is not read: nobody receives what it says, and nothing is stored", SIZE_HINT +
@@ -89,6 +93,8 @@ describe("06 · Rate limit", () => {
     const frame = `{"message":"too big to read"${" ".repeat(MAX_FRAME_LENGTH)}}`;
     alice.sendRaw(frame);
     await bob.quiet(300);
+    const told = alice.all("error")[0];
+    if (told) throw new CheckFailure("no error frame for a frame over the limit: the close with 1009 says it all", `alice received ${show(told)}`);
     const read = bob.all("message").find((frame) => frame.message === "too big to read");
     if (read) throw new CheckFailure(`nothing for bob from a frame of ${frame.length} characters: it is closed, not read`, `bob received ${show(read)}`);
     const reader = await join(room, "reader");

@@ -108,6 +108,9 @@ describe("07 · Private messages", () => {
     expectCode(error.code, "unknown_user");
     await bobs[0].expectNoMore("message", "bob receives no message", 300, 0);
     await alice.expectNoMore("message", "alice receives no message either", 300, 0);
+    // The error is alice's alone: the others' pages would take it for a refusal of their own.
+    const overheard = bobs[0].all("error")[0];
+    if (overheard) throw new CheckFailure("the unknown_user error goes to alice alone", `bob received ${show(overheard)}`);
   });
 
   check('a "to" that is not a name gets a bad_message error, and the socket stays open', BAD_TO_HINT, async () => {

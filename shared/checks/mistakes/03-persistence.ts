@@ -127,4 +127,10 @@ export const mistakes: Mistake[] = [
     fails: "only the newcomer receives the history",
     says: "alice receives no second history frame when bob joins",
   },
+  {
+    did: 'gives every reconnecting client a "truncated" key, false when nothing was left out',
+    patch: [['return truncated ? { type: "history", messages, truncated } : { type: "history", messages };', 'return after > 0 ? ({ type: "history", messages, truncated } as HistoryFrame) : { type: "history", messages };']],
+    fails: "a client that reconnects with after=<id> receives only what it missed",
+    says: 'no "truncated" key',
+  },
 ];

@@ -198,4 +198,16 @@ export const mistakes: Mistake[] = [
     fails: "a clock that goes back neither drains nor overfills the bucket",
     says: "a rate_limited error for message 5 of 5 sent with the clock 10 s behind",
   },
+  {
+    did: "closes the socket after a too_long error as well as for a frame over the limit, so a long paste disconnects its writer",
+    patch: [[PARSE, '    const frame = readMessage(data);\n    if ("type" in frame) {\n      send(ws, frame);\n      if (frame.code === "too_long") ws.close(1009, "Too long.");\n      return;\n    }\n']],
+    fails: "a message over 1000 characters gets a too_long error and is not echoed",
+    says: "the socket stays open after the too_long error",
+  },
+  {
+    did: "sends a too_long error before closing a frame over the limit with 1009",
+    patch: [[TOO_BIG, 'if (length > MAX_FRAME_LENGTH) {\n      send(ws, { type: "error", code: "too_long", message: "Too long." });\n      return ws.close(1009, `Frames may be at most ${MAX_FRAME_LENGTH} long.`);\n    }']],
+    fails: "a frame over the limit is not read: nobody receives what it says, and nothing is stored",
+    says: "no error frame for a frame over the limit",
+  },
 ];

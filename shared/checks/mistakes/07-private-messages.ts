@@ -131,4 +131,10 @@ export const mistakes: Mistake[] = [
     fails: "a private message is stamped like any other: after the room's newest timestamp, serverTime the same instant",
     says: "the public message's just before it",
   },
+  {
+    did: "broadcasts the unknown_user error to the whole room instead of answering the sender",
+    patch: [['return send(ws, { type: "error", code: "unknown_user",', 'return this.broadcast({ type: "error", code: "unknown_user",']],
+    fails: "a private message to nobody in the room gets an unknown_user error, and reaches no one",
+    says: "the unknown_user error goes to alice alone",
+  },
 ];
