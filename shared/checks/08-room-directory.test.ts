@@ -39,6 +39,9 @@ const COUNT_HINT =
 const ORDER_HINT =
   "list() returns SELECT name, online FROM rooms ORDER BY online DESC, name LIMIT 100: the most people " +
   "first, then by name.";
+const INDEX_HINT =
+  "In the Lobby's constructor, after CREATE TABLE: CREATE INDEX IF NOT EXISTS busiest ON rooms (online DESC, name). " +
+  "SQLite then reads the busiest rooms in list()'s order and stops at 100, instead of sorting every room on each GET /api/rooms.";
 const WAIT_HINT =
   "Do not await the lobby in fetch: the newcomer would wait for another object before seeing the room. Tell " +
   "the lobby from sendPresence, after the frame has gone, without awaiting it there either (void this.tellLobby()).";
@@ -166,6 +169,19 @@ describe("08 · Room directory", () => {
     while (rooms.length < 100 && performance.now() < deadline) rooms = await directory();
     if (rooms.length !== 100) throw new CheckFailure("exactly 100 rooms, with more than 100 rooms online", `${rooms.length} rooms`);
   }, 20_000);
+
+  check("the lobby reads the busiest rooms in order through an index, without sorting its whole table", INDEX_HINT, async () => {
+    // How SQLite would run list()'s query on the lobby's table as the Lobby made it.
+    const plan = await runInDurableObject(lobby(), (_instance, state) =>
+      state.storage.sql
+        .exec<{ detail: string }>("EXPLAIN QUERY PLAN SELECT name, online FROM rooms ORDER BY online DESC, name LIMIT 100")
+        .toArray()
+        .map((row) => row.detail),
+    );
+    if (plan.some((step) => /TEMP B-TREE/.test(step)) || !plan.some((step) => /INDEX/.test(step))) {
+      throw new CheckFailure("a plan that reads the rooms through an index on (online DESC, name): no TEMP B-TREE for ORDER BY", plan.join("; "));
+    }
+  });
 
   check("an unknown /api/ path gets 404 JSON; another method on /api/rooms gets 405 JSON", ERROR_HINT, async () => {
     for (const [path, method, status] of [["/api/nothing-here", "GET", 404], ["/api/nothing-here", "PUT", 404], ["/api/", "GET", 404], ["/api/rooms", "PUT", 405], ["/api/rooms", "DELETE", 405]] as const) {

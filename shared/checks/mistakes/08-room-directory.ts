@@ -184,4 +184,10 @@ export const mistakes: Mistake[] = [
     fails: "people who arrive together cost the lobby one call per presence frame, not one each",
     says: "at most one call to the lobby per presence frame",
   },
+  {
+    did: "gives the lobby's table no index, so every GET /api/rooms sorts every room",
+    patch: [['    ctx.storage.sql.exec("CREATE INDEX IF NOT EXISTS busiest ON rooms (online DESC, name)");\n', ""]],
+    fails: "the lobby reads the busiest rooms in order through an index, without sorting its whole table",
+    says: "TEMP B-TREE",
+  },
 ];

@@ -265,7 +265,8 @@ function send(ws: WebSocket, frame: ServerFrame) {
 }
 
 // TODO(step 8): export class Lobby extends DurableObject<Env>, one instance named "lobby": a
-// rooms table (name, online, heard_at) in its SQLite storage; setOnline(room, online) upserts
+// rooms table (name, online, heard_at) in its SQLite storage, with an index on (online DESC,
+// name) so that list() need not sort the whole table; setOnline(room, online) upserts
 // the line, or deletes it at 0; list() first asks the rooms not heard from for a minute
 // (env.CHAT.getByName(name).online()), then returns the busiest 100, most people first, then
 // by name. Then add its binding and migration to this folder's wrangler.jsonc.
