@@ -1,6 +1,7 @@
 // npm run reset: back to the starter from the kit's own copy (the temp copy has no git
 // history), the attendee's version saved first, and never a question nobody can answer.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -22,6 +23,15 @@ describe("npm run reset", () => {
     assert.match(stderr, /npm run reset would replace your steps\/02-broadcast, and asks first, but there is no terminal to ask in\./);
     assert.match(stderr, /run: npm run reset -- 2 --yes/);
     assert.equal(stdout, "");
+    assert.equal(readFileSync(join(folder, "src/index.ts"), "utf8"), mine);
+  });
+
+  test("at a terminal it asks first, [y/N], and n changes nothing", { skip: process.platform !== "linux" && "script(1) lends the command a terminal on Linux" }, () => {
+    // script(1) runs the command on a pseudo-terminal and types what it reads: "n", then Enter.
+    const command = `'${process.execPath}' shared/kit/reset.ts 2`;
+    const { stdout } = spawnSync("script", ["-qec", command, "/dev/null"], { cwd: kit.dir, input: "n\n", encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
+    assert.match(stdout, /This replaces your code in steps\/02-broadcast with the starter \(your version is saved first to \.state\/backups\/\)\. Go ahead\? \[y\/N\]/);
+    assert.match(stdout, /Nothing changed: steps\/02-broadcast is as you left it\./);
     assert.equal(readFileSync(join(folder, "src/index.ts"), "utf8"), mine);
   });
 
