@@ -387,26 +387,30 @@ describe("the chat page in Chromium", { skip: chromiumSkipReason() }, () => {
     await Promise.all([restartCheck(persistence, 3, "room-restart"), restartCheck(rateLimit, 6, "room-restart")]);
   });
 
-  /** Stops `server` under two open pages, starts it again on the same port and state. */
+  /**
+   * Stops `server` under two open pages, starts it again on the same port and state. Bob's page
+   * retries on its own; ada's timers stand still, so only "Retry now" can bring her back.
+   */
   async function restartCheck(server: DevServer, stage: number, room: string): Promise<void> {
-    const ada = await openChat(server, room, "ada");
+    const ada = await openChat(server, room, "ada", {}, { clock: true });
     const bob = await openChat(server, room, "bob");
     await send(ada.page, "before the restart");
     await waitForTexts(bob.page, ["before the restart"]);
     await send(bob.page, "me too");
     await waitForTexts(ada.page, ["before the restart", "me too"]);
 
+    await ada.page.clock.pauseAt(Number(await ada.page.evaluate("Date.now()")) + 1_000);
     await server.stop();
     for (const { page } of [ada, bob]) await waitForStatus(page, "reconnecting");
     await ada.page.getByLabel("Message", { exact: true }).fill("typed while away");
     assert.equal(await ada.page.getByRole("button", { name: "Send" }).isDisabled(), true, "no sending while offline");
     // Three tries in a row that could not connect (about 3.5 s): the page says where to look.
-    const trouble = ada.page.locator("#trouble");
+    const trouble = bob.page.locator("#trouble");
     await trouble.waitFor({ state: "visible", timeout: WAIT_MS });
     assert.match((await trouble.textContent()) ?? "", /The chat server does not answer\. Is npm run step still running in your terminal\?/);
 
     await serve(stage, server.port);
-    // "Retry now" skips what is left of the backoff (up to 10 s): ada's page is back at once.
+    // "Retry now" does not wait for the backoff: ada's page, whose timers stand still, is back at once.
     await ada.page.getByRole("button", { name: "Retry now" }).click();
     await waitForStatus(ada.page, "connected", 5_000);
     await waitForStatus(bob.page, "connected", RECONNECT_WAIT_MS);
