@@ -149,6 +149,12 @@ describe("the classroom dashboard, in Chromium", { skip: chromiumSkipReason() },
     // (Breaks if the details only lived in a title attribute, or were written as HTML, or if the
     // hover's preview covered the cell and flickered the click away.)
     assert.equal(await page.locator("#details").isVisible(), false);
+    // A mouse resting on the cell previews the same details; leaving the grid hides them.
+    await cell(page, grace, 1).getByRole("button").hover();
+    await page.locator("#details").waitFor({ state: "visible", timeout: LIVE_MS });
+    assert.equal(await page.locator("#details-title").textContent(), "First failing: 01 · history survives the object's eviction");
+    await page.mouse.move(0, 0);
+    await page.locator("#details").waitFor({ state: "hidden", timeout: LIVE_MS });
     await cell(page, grace, 1).getByRole("button").click();
     await page.locator("#details").waitFor({ state: "visible", timeout: LIVE_MS });
     assert.equal(await page.locator("#details-title").textContent(), "First failing: 01 · history survives the object's eviction");
