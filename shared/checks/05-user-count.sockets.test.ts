@@ -56,7 +56,8 @@ describe("05 · User count (real connections)", () => {
     await needs("zoe's tabs to be told who is here", Promise.all([zoe, zoeAgain].map((tab) => tab.expectPresence(["alice", "zoe"], "zoe's tab sees alice and zoe"))));
     const before = alice.all("presence").length;
     await zoeAgain.close(1000, "one tab closed");
-    await alice.expectNoMore("presence", "no presence frame while zoe still has a tab open", 300, before);
+    // A wrong frame would come 50 ms after the close; a busy machine has been seen to take 300 ms.
+    await alice.expectNoMore("presence", "no presence frame while zoe still has a tab open", 1000, before);
     await zoe.close(1000, "last tab closed");
     await expectLeft(alice, "zoe");
   });
