@@ -26,10 +26,6 @@ async function main(args: string[]): Promise<number> {
     { solution: { type: "boolean" }, json: { type: "boolean" }, watch: { type: "boolean", short: "w" }, poll: { type: "boolean" } },
     USAGE,
   );
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (positionals.length > 1) throw new UsageError(`Give at most one stage (got ${positionals.join(" ")}).`);
   const kind: Kind = values.solution ? "solutions" : "steps";
   if (values.poll && !values.watch) throw new UsageError("--poll goes with --watch: npm run check -- 3 --watch --poll");

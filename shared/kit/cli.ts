@@ -9,13 +9,31 @@ import { parseStage, UsageError, type Stage } from "./stages.ts";
 // check. The attendee's NODE_COMPILE_CACHE wins; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 enableCompileCache();
 
-/** parseArgs with positionals, where a mistake shows the usage as well. */
-export function parseOptions<T extends ParseArgsOptionsConfig>(args: string[], options: T, usage: string) {
+/** --help, thrown by parseOptions: run() prints the usage and the command ends with exit 0. */
+class HelpAsked {
+  readonly usage: string;
+  constructor(usage: string) {
+    this.usage = usage;
+  }
+}
+
+/**
+ * parseArgs with positionals, where a mistake shows the usage as well, and --help shows the usage
+ * and ends the command. `noArguments`: a positional argument is a mistake too.
+ */
+export function parseOptions<T extends ParseArgsOptionsConfig>(args: string[], options: T, usage: string, { noArguments = false } = {}) {
+  let parsed;
   try {
-    return parseArgs({ args, allowPositionals: true, strict: true, options: { ...options, help: { type: "boolean", short: "h" } } });
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { ...options, help: { type: "boolean", short: "h" } } });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${usage}`);
   }
+  if ((parsed.values as { help?: boolean }).help) throw new HelpAsked(usage);
+  if (noArguments && parsed.positionals.length > 0) {
+    const command = /^Usage: (npm run \S+)/.exec(usage)?.[1] ?? "This command";
+    throw new UsageError(`${command} takes no argument (got ${parsed.positionals.join(" ")}).\n\n${usage}`);
+  }
+  return parsed;
 }
 
 /** The one stage a command needs. */
@@ -25,11 +43,16 @@ export function oneStage(positionals: string[], usage: string): Stage {
   return parseStage(positionals[0]);
 }
 
-/** Runs a command's main and sets the exit code: main's answer, or 2 for a UsageError. */
+/** Runs a command's main and sets the exit code: main's answer, 0 for --help, or 2 for a UsageError. */
 export async function run(main: (args: string[]) => Promise<number> | number): Promise<void> {
   try {
     process.exitCode = await main(process.argv.slice(2));
   } catch (error) {
+    if (error instanceof HelpAsked) {
+      console.log(error.usage);
+      process.exitCode = 0;
+      return;
+    }
     if (!(error instanceof UsageError)) throw error;
     console.error(error.message);
     process.exitCode = 2;

@@ -19,10 +19,6 @@ Compares the code in src/. Colored in a terminal; plain when piped to a file
 
 function main(args: string[]): number {
   const { values, positionals } = parseOptions(args, { solution: { type: "boolean" } }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const stage = oneStage(positionals, USAGE);
   const folder = stageDir("steps", stage);
   if (!existsSync(join(REPO_ROOT, folder, "src"))) {

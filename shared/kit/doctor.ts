@@ -4,11 +4,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromiumPath } from "./browser/chromium.ts";
-import { parseOptions, run } from "./cli.ts";
+import { parseOptions, parsePort, run } from "./cli.ts";
 import { freePortNear, isPortFree } from "./free-port.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { paint } from "./report.ts";
-import { UsageError } from "./stages.ts";
 
 const USAGE = `Usage: npm run doctor [-- --port <P>]
 
@@ -24,16 +23,8 @@ const MIN_NPM = 10;
 type Finding = { level: "ok" | "fail" | "warn" | "info"; text: string; fix?: string };
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(args, { port: { type: "string" } }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`npm run doctor takes no stage (got ${positionals.join(" ")}).\n\n${USAGE}`);
-  const port = values.port === undefined ? 8787 : Number(values.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UsageError(`--port needs a port number from 1 to 65535 (got "${values.port}").`);
-  }
+  const { values } = parseOptions(args, { port: { type: "string" } }, USAGE, { noArguments: true });
+  const port = parsePort(values.port, 8787);
 
   console.log(`${paint("bold", "Checking this machine for the hello-chat workshop")}\n`);
   const findings = [node(), npm(), workerd(), await portFree(port), writable(), git(), chromium()];

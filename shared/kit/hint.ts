@@ -34,10 +34,6 @@ function saveSeen(stage: Stage, count: number): void {
 
 function main(args: string[]): number {
   const { values, positionals } = parseOptions(args, { all: { type: "boolean" } }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const stage = oneStage(positionals, USAGE);
   const hints = readHints(stage);
   const command = (extra = "") => paint("cyan", `npm run hint -- ${stage.number}${extra}`);

@@ -5,7 +5,7 @@ import { guidePage, paint, stageLabel } from "./report.ts";
 import { cachedPass, checkWithCache } from "./check-cache.ts";
 import { allPassed, type TargetResult } from "./run-checks.ts";
 import { isUntouched } from "./starters.ts";
-import { STAGES, stageDir, UsageError, type Stage } from "./stages.ts";
+import { STAGES, stageDir, type Stage } from "./stages.ts";
 
 const USAGE = `Usage: npm run next
 
@@ -14,12 +14,7 @@ start it. It checks the stages you have started in order, a few seconds each, an
 the first that does not pass; a stage that passed and has not changed since is not checked again.`;
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(args, {}, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`npm run next takes no stage (got ${positionals.join(" ")}).\n\n${USAGE}`);
+  parseOptions(args, {}, USAGE, { noArguments: true });
 
   // The stages before the first untouched one, in order, until one does not pass. A stage that
   // passed and has not changed since is not checked again.

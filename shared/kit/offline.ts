@@ -9,7 +9,6 @@ import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseOptions, run } from "./cli.ts";
 import { REPO_ROOT } from "./paths.ts";
-import { UsageError } from "./stages.ts";
 
 const USAGE = `Usage: npm run offline:pack
 
@@ -20,12 +19,7 @@ workerd and esbuild in it are native programs). To restore it, in a clone of the
 then npm run doctor.`;
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(args, {}, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`npm run offline:pack takes no argument (got ${positionals.join(" ")}).\n\n${USAGE}`);
+  parseOptions(args, {}, USAGE, { noArguments: true });
   // An install that skipped the kit's Node would hand every attendee the same broken copy.
   const kitNode = join(REPO_ROOT, "node_modules/.bin", process.platform === "win32" ? "node.cmd" : "node");
   if (!existsSync(kitNode)) {

@@ -20,10 +20,6 @@ N may be written 3, 03 or 03-persistence.`;
 
 async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, { yes: { type: "boolean", short: "y" } }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const stage = oneStage(positionals, USAGE);
   const folder = stageDir("steps", stage);
   const dir = join(REPO_ROOT, folder);

@@ -33,10 +33,6 @@ async function main([kindArg, ...args]: string[]): Promise<number> {
   }
   const kind: Kind = kindArg;
   const { values, positionals } = parseOptions(args, { port: { type: "string" }, lan: { type: "boolean" } }, usage(kind));
-  if (values.help) {
-    console.log(usage(kind));
-    return 0;
-  }
   if (positionals.length > 1) throw new UsageError(`Give one stage (got ${positionals.join(" ")}).`);
   const stage = parseStage(positionals[0]);
   const port = parsePort(values.port, DEFAULT_PORT);

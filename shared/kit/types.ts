@@ -6,7 +6,6 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseOptions, run } from "./cli.ts";
 import { REPO_ROOT } from "./paths.ts";
-import { UsageError } from "./stages.ts";
 import { WRANGLER, WRANGLER_ENV } from "./wrangler.ts";
 import { foldersWithConfig } from "./worker-settings.ts";
 
@@ -18,12 +17,7 @@ runtime's (worker-runtime.d.ts). With --check, changes nothing and fails if one 
 type Run = { cwd: string; args: string[] };
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { check: { type: "boolean" } }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`npm run types takes no argument (got ${positionals.join(" ")}).\n\n${USAGE}`);
+  const { values } = parseOptions(argv, { check: { type: "boolean" } }, USAGE, { noArguments: true });
   const check = values.check ? ["--check"] : [];
   const runs: Run[] = [
     { cwd: ".", args: ["--include-env=false", "worker-runtime.d.ts"] },

@@ -73,10 +73,6 @@ type Target = { name: string; pass: boolean; detail: string };
 
 async function main(args: string[]): Promise<number> {
   const { values } = readOptions(args);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const parts = parseParts(values.only);
   const measured = parseSolutions(values.solution);
   const size = values.quick ? SIZES.quick : SIZES.full;
@@ -300,11 +296,7 @@ function formatTables(
 }
 
 function readOptions(args: string[]) {
-  const options = parseOptions(args, { quick: { type: "boolean" }, only: { type: "string" }, solution: { type: "string" }, out: { type: "string" } }, USAGE);
-  if (options.positionals.length > 0) {
-    throw new UsageError(`Unexpected argument "${options.positionals[0]}".\n\n${USAGE}`);
-  }
-  return options;
+  return parseOptions(args, { quick: { type: "boolean" }, only: { type: "string" }, solution: { type: "string" }, out: { type: "string" } }, USAGE, { noArguments: true });
 }
 
 /** The solutions that fan-out and join measure: --solution 6,7, or 02, 03 and 06. */

@@ -23,10 +23,8 @@ Runs each test file alone (every file of shared/kit/tests without FILE), one aft
 and prints its wall time and the CPU time the whole machine spent meanwhile.`;
 
 await run((args) => {
-  const { values, positionals } = parseOptions(args, {}, USAGE);
-  if (!values.help) return bench(positionals.length > 0 ? positionals : readdirSync(TESTS).filter((name) => name.endsWith(".test.ts")).map((name) => join(TESTS, name)));
-  console.log(USAGE);
-  return 0;
+  const { positionals } = parseOptions(args, {}, USAGE);
+  return bench(positionals.length > 0 ? positionals : readdirSync(TESTS).filter((name) => name.endsWith(".test.ts")).map((name) => join(TESTS, name)));
 });
 
 /** Runs each file alone; 1 when one of them failed. */

@@ -138,11 +138,7 @@ Needs Chromium (Debian/Ubuntu: sudo apt-get install chromium, or set CHROMIUM_PA
 }
 
 async function main(args: string[]): Promise<number> {
-  const { values: { help }, positionals } = parseOptions(args, {}, usage());
-  if (help) {
-    console.log(usage());
-    return 0;
-  }
+  const { positionals } = parseOptions(args, {}, usage());
   const classroom = positionals.length === 0 || positionals.includes("classroom");
   const given = positionals.filter((text) => text !== "classroom");
   const stages = positionals.length === 0 ? PICTURED : given.map((text) => parseStage(text).number);

@@ -15,10 +15,6 @@ hint. Never your code, its output, or file paths. npm run classroom:leave stops 
 
 async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, { as: { type: "string" } }, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) throw new UsageError(`Give the classroom's address, once.\n\n${USAGE}`);
   const address = positionals[0];
   const code = codeOf(address);

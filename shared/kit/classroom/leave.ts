@@ -1,7 +1,6 @@
 // `npm run classroom:leave`: this checkout stops reporting. The instructor's dashboard shows you
 // as gone; what you reported before stays in the session for the instructor's export.
 import { parseOptions, run } from "../cli.ts";
-import { UsageError } from "../stages.ts";
 import { causeOf, readMembership, removeMembership } from "./membership.ts";
 
 const USAGE = `Usage: npm run classroom:leave
@@ -10,12 +9,7 @@ This checkout stops reporting to the classroom it joined. The dashboard shows yo
 you reported before stays in the session for the instructor's export.`;
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(args, {}, USAGE);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`npm run classroom:leave takes no argument (got ${positionals.join(" ")}).\n\n${USAGE}`);
+  parseOptions(args, {}, USAGE, { noArguments: true });
   const membership = readMembership();
   if (!membership) {
     console.log("This checkout has not joined a classroom: nothing is sent.");

@@ -32,16 +32,12 @@ one line attendees type. Stop it with Ctrl+C. See docs/instructors.md.`;
 type Sessions = Record<string, { origin: string; key: string; createdAt: string }>;
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(
+  const { values } = parseOptions(
     args,
     { port: { type: "string" }, lan: { type: "boolean" }, session: { type: "string" }, at: { type: "string" } },
     USAGE,
+    { noArguments: true },
   );
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`npm run classroom takes no ${positionals[0]}.\n\n${USAGE}`);
   const code = values.session?.toUpperCase();
   if (code !== undefined && !CODE_PATTERN.test(code)) throw new UsageError(`--session takes a 6-character code like K7MQ4P (got "${values.session}").`);
   const stateDir = resolve(REPO_ROOT, process.env.CHAT_STATE_DIR ?? ".state", "classroom");

@@ -7,17 +7,12 @@ import { startDevServer } from "../dev-server.ts";
 import { stageDir } from "../stages.ts";
 import { analyse, isClean } from "./analyse.ts";
 import { formatSummary } from "./format.ts";
-import { parseLoadArgs, USAGE } from "./options.ts";
+import { parseLoadArgs } from "./options.ts";
 import { runLoad } from "./run-load.ts";
 import { run } from "../cli.ts";
 
 async function main(args: string[]): Promise<number> {
-  const command = parseLoadArgs(args);
-  if (command.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const { plan, stage } = command;
+  const { plan, stage } = parseLoadArgs(args);
   const stateDir = mkdtempSync(join(tmpdir(), "hello-chat-load-"));
   console.log(`Starting ${stageDir("solutions", stage)} with wrangler dev…`);
   const server = await startDevServer({ kind: "solutions", stage: stage.number, stateDir });

@@ -20,10 +20,10 @@ out of order.
 
 Example: npm run load -- --clients 20 --senders 10 --seconds 3 --solution 3`;
 
-export type LoadCommand = { help: true } | { help: false; plan: LoadPlan; stage: Stage };
+export type LoadCommand = { plan: LoadPlan; stage: Stage };
 
 export function parseLoadArgs(args: string[]): LoadCommand {
-  const { values, positionals } = parseOptions(
+  const { values } = parseOptions(
     args,
     {
       clients: { type: "string" },
@@ -33,9 +33,8 @@ export function parseLoadArgs(args: string[]): LoadCommand {
       solution: { type: "string" },
     },
     USAGE,
+    { noArguments: true },
   );
-  if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".\n\n${USAGE}`);
-  if (values.help) return { help: true };
   const clients = wholeNumber("--clients", values.clients, 150, 1, 5000);
   const senders = wholeNumber("--senders", values.senders, Math.min(75, clients), 1, clients);
   const rate = positiveNumber("--rate", values.rate, 1, 100);
@@ -44,7 +43,7 @@ export function parseLoadArgs(args: string[]): LoadCommand {
   if (stage.number < 2) {
     throw new UsageError(`Stage ${stage.slug} only echoes to the sender: there is no fan-out to load. Use --solution 2 or later.`);
   }
-  return { help: false, plan: { clients, senders, rate, seconds }, stage };
+  return { plan: { clients, senders, rate, seconds }, stage };
 }
 
 function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {

@@ -54,16 +54,13 @@ describe("npm run doctor", () => {
     assert.equal(status, 1, stdout);
   });
 
-  test("bad --port and a stage: exit 2; --help: exit 0", () => {
+  test("bad --port and a stage: exit 2", () => {
     const port = kit.run("doctor.ts", ["--port", "http"]);
     assert.equal(port.status, 2);
-    assert.match(port.stderr, /--port needs a port number from 1 to 65535 \(got "http"\)/);
+    assert.match(port.stderr, /--port must be a whole number from 1 to 65535 \(got "http"\)/);
     const stage = kit.run("doctor.ts", ["3"]);
     assert.equal(stage.status, 2);
-    assert.match(stage.stderr, /npm run doctor takes no stage/);
-    const help = kit.run("doctor.ts", ["--help"]);
-    assert.equal(help.status, 0);
-    assert.match(help.stdout, /^Usage: npm run doctor/);
+    assert.match(stage.stderr, /npm run doctor takes no argument \(got 3\)/);
   });
 });
 
