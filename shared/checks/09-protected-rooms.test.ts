@@ -252,6 +252,9 @@ describe("09 · Protected rooms", () => {
 
   check("the API answers a bad request with a JSON error: 400, 405, 413 or 415", BODY_HINT, async () => {
     const room = newRoom();
+    // A room with a password, where the right one would get a ticket: only the path is wrong.
+    const locked = newRoom("locked");
+    await created(locked, PASSWORD);
     const cases: [what: string, status: number, answer: () => Promise<Answer>][] = [
       ["POST /api/rooms with a bad name", 400, () => api.call("POST", "/api/rooms", { name: "not a room!" })],
       ["POST /api/rooms with a 5-character password", 400, () => api.call("POST", "/api/rooms", { name: room, password: "short" })],
@@ -267,7 +270,7 @@ describe("09 · Protected rooms", () => {
       [`GET /api/rooms/${room}/nothing`, 404, () => api.call("GET", `/api/rooms/${room}/nothing`)],
       [`DELETE /api/rooms/${room}/nothing`, 404, () => api.call("DELETE", `/api/rooms/${room}/nothing`, undefined, { Authorization: "Bearer x" })],
       [`GET /api/rooms/${room}/`, 404, () => api.call("GET", `/api/rooms/${room}/`)],
-      [`POST /api/rooms/${room}/tickets/x`, 404, () => api.call("POST", `/api/rooms/${room}/tickets/x`, { password: PASSWORD })],
+      [`POST /api/rooms/${locked}/tickets/x`, 404, () => api.call("POST", `/api/rooms/${locked}/tickets/x`, { password: PASSWORD })],
       ["PUT /api/rooms", 405, () => api.call("PUT", "/api/rooms")],
       [`PUT /api/rooms/${room}`, 405, () => api.call("PUT", `/api/rooms/${room}`)],
       [`GET /api/rooms/${room}/tickets`, 405, () => api.call("GET", `/api/rooms/${room}/tickets`)],

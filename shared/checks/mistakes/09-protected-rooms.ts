@@ -271,6 +271,29 @@ export const mistakes: Mistake[] = [
     says: "POST /api/rooms/not%20a%20room/tickets",
   },
   {
+    did: "splits the path and refuses an unknown part after the room, but not one after tickets",
+    patch: [[String.raw`const [, name, tickets] = /^\/api\/rooms\/([^/]+)(\/tickets)?$/.exec(pathname) ?? [];
+  if (name === undefined) {`, 'const [, , , name, sub] = pathname.split("/");\n  const tickets = sub === "tickets";\n  if (name === undefined || (sub !== undefined && !tickets)) {']],
+    fails: "the API answers a bad request with a JSON error: 400, 405, 413 or 415",
+    says: "/tickets/x: 404",
+  },
+  {
+    did: "lets the route end with a slash, so /api/rooms/<room>/ is a second address of the room",
+    patch: [[String.raw`/^\/api\/rooms\/([^/]+)(\/tickets)?$/`, String.raw`/^\/api\/rooms\/([^/]+)(\/tickets)?\/?$/`]],
+    fails: "the API answers a bad request with a JSON error: 400, 405, 413 or 415",
+    says: "/: 404",
+  },
+  {
+    did: "tests the room's name against ROOM_PATTERN for GET and tickets, and forgets DELETE",
+    patch: [
+      ["  if (!ROOM_PATTERN.test(name)) return jsonError(400, \"room must be 1 to 64 letters, digits, '-' or '_'.\");\n", ""],
+      ["  if (tickets) {\n", "  if (tickets) {\n    if (!ROOM_PATTERN.test(name)) return jsonError(400, \"room must be 1 to 64 letters, digits, '-' or '_'.\");\n"],
+      ["  if (request.method === \"GET\") return Response.json({ name, protected: await room.isProtected() });", "  if (request.method === \"GET\") {\n    if (!ROOM_PATTERN.test(name)) return jsonError(400, \"room must be 1 to 64 letters, digits, '-' or '_'.\");\n    return Response.json({ name, protected: await room.isProtected() });\n  }"],
+    ],
+    fails: "the API answers a bad request with a JSON error: 400, 405, 413 or 415",
+    says: "DELETE /api/rooms/not%20a%20room: 400",
+  },
+  {
     did: "keeps stage 08's Allow: GET on /api/rooms after it learnt POST",
     patch: [['return methodNotAllowed(pathname, "GET, POST");', 'return methodNotAllowed(pathname, "GET");']],
     fails: "the API answers a bad request with a JSON error: 400, 405, 413 or 415",
