@@ -25,8 +25,8 @@ const STORE_HINT =
   "sendPrivately sends and returns: no INSERT. A stored message would be in every newcomer's history, and names " +
   "are not identities here, so it would reach whoever next picks that name.";
 const UNKNOWN_HINT =
-  'When getWebSockets(to) has no open socket, send the sender {"type":"error","code":"unknown_user","message":…} ' +
-  "and nothing else.";
+  'When getWebSockets(to) has no open socket, send the sender {"type":"error","code":"unknown_user","message":…}, its message a sentence of yours ("Nobody called <to> is in this room right now."), ' +
+  "not the private text; then nothing else.";
 const BAD_TO_HINT =
   "Pass { privateMessages: true } to readMessage: it checks `to` with the rules for names and answers a bad one " +
   "with a bad_message error, as the `if (\"type\" in frame)` line already sends.";
@@ -103,9 +103,13 @@ describe("07 · Private messages", () => {
 
   check("a private message to nobody in the room gets an unknown_user error, and reaches no one", UNKNOWN_HINT, async () => {
     const { alice, bobs } = await aliceAndBob();
-    alice.sayTo("nobody", "hello?");
+    alice.sayTo("nobody", "hello? anyone at all?");
     const error = await alice.nextError('an {"type":"error","code":"unknown_user",…} frame for alice');
     expectCode(error.code, "unknown_user");
+    // An error's message explains the error: the words of the message it refuses are not that.
+    if (typeof error.message !== "string" || error.message.includes("anyone at all")) {
+      throw new CheckFailure("the unknown_user error's message says that nobody of that name is here, not alice's own words", show(error));
+    }
     await bobs[0].expectNoMore("message", "bob receives no message", 300, 0);
     await alice.expectNoMore("message", "alice receives no message either", 300, 0);
     // The error is alice's alone: the others' pages would take it for a refusal of their own.

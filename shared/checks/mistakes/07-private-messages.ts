@@ -137,4 +137,10 @@ export const mistakes: Mistake[] = [
     fails: "a private message to nobody in the room gets an unknown_user error, and reaches no one",
     says: "the unknown_user error goes to alice alone",
   },
+  {
+    did: "answers unknown_user with the object shorthand { …, message }, which sends back the private text as the error's explanation",
+    patch: [["message: `Nobody called ${to} is in this room right now.` });", "message });"]],
+    fails: "a private message to nobody in the room gets an unknown_user error, and reaches no one",
+    says: "not alice's own words",
+  },
 ];
