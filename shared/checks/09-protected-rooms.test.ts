@@ -13,7 +13,7 @@ import { evict, join, joinWithTicket, newRoom, request, type ChatClient } from "
 import { withClock } from "./helpers/clock.ts";
 import { directoryAt, ROOM_LABEL } from "./helpers/directory.ts";
 import { expectEqual } from "./helpers/expect.ts";
-import { keyDerivationsDuring, timingSafeEqualCallsDuring } from "./helpers/key-derivation.ts";
+import { firstDerivationHeld, keyDerivationsDuring, timingSafeEqualCallsDuring } from "./helpers/key-derivation.ts";
 import { got, PASSWORD, roomsApiAt, type Answer } from "./helpers/rooms-api.ts";
 import { storedValues, whereStored } from "./helpers/stored.ts";
 
@@ -106,6 +106,10 @@ const DIRECTORY_HINT =
 const CREATE_RACE_HINT =
   "In create(), await both hashes first, then check that the room is unused and insert the owner, with no await " +
   "between the check and the insert: a second create that arrives while a hash runs must find the owner row.";
+const TICKET_RACE_HINT =
+  "In ticket(), the awaits (the password's hash, the ticket's sha256) let other requests in: the room may be deleted, " +
+  "and even created again with another password, meanwhile. After the last await, read the owner row again and " +
+  "compare the hash with that one (none: \"open\"), then store the ticket, with no await in between.";
 const REFUSED_HINT =
   "Check the ticket first thing in fetch, before presenceChanged(name): a refused connection must change " +
   "nothing, or the next presence frame tells everyone that someone who never came in has left.";
@@ -131,8 +135,9 @@ const created = (room: string, password?: string) =>
 const ticketed = (room: string) =>
   needs("the right password to get a ticket (the check above)", api.ticketFor(room));
 
-/** How many random bits a token can hold at most: 4 a character for hex, 6 for base64url. */
-const tokenBits = (token: string) => token.length * (/^[0-9a-f]+$/i.test(token) ? 4 : 6);
+/** How many random bits a token can hold at most: 4 a character for hex, 6 for base64url; a UUID v4 has 122. */
+const tokenBits = (token: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(token) ? 122 : token.length * (/^[0-9a-f]+$/i.test(token) ? 4 : 6);
 
 /** The URL path of a WebSocket into `room`, with `ticket` if any. */
 const wsPath = (room: string, name: string, ticket?: string) =>
@@ -399,6 +404,10 @@ describe("09 · Protected rooms", () => {
     if (!/^Bearer\b/i.test(anonymous.headers.get("WWW-Authenticate") ?? "")) {
       throw new CheckFailure("with the 401, a WWW-Authenticate: Bearer header", `WWW-Authenticate: ${anonymous.headers.get("WWW-Authenticate") ?? "none"}`);
     }
+    // Only "Bearer <token>" carries a token: any other header is none at all.
+    for (const header of ["Basic b3duZXI6cGFzc3dvcmQ=", "Bearer", "Bearer "]) {
+      expectError(await api.call("DELETE", `/api/rooms/${room}`, undefined, { Authorization: header }), 401, `DELETE /api/rooms/${room} with Authorization: ${show(header)}, which holds no Bearer token`);
+    }
     expectError(await api.deleteRoom(room, "not-the-owner-token"), 403, `DELETE /api/rooms/${room} with a made-up token`);
     expectError(await api.deleteRoom(room, otherToken), 403, `DELETE /api/rooms/${room} with the owner token of another room`);
     expectError(await api.deleteRoom(newRoom(), otherToken), 403, "DELETE /api/rooms/<room> for a room nobody created");
@@ -571,6 +580,25 @@ describe("09 · Protected rooms", () => {
     if (show(statuses) !== show([201, 409])) {
       const said = answers.map((answer) => (answer instanceof Error ? `the Worker threw ${show(answer.message)}` : got(answer)));
       throw new CheckFailure(`two POST /api/rooms for ${show(room)} at once: one 201 and one 409`, said.join("; "));
+    }
+  });
+
+  check.alone("a ticket asked for while its room is deleted and created again is not given: the old password opens nothing", TICKET_RACE_HINT, async () => {
+    const room = newRoom();
+    const ownerToken = await created(room, PASSWORD);
+    let answer: Answer | undefined;
+    // The ticket's hash is held until the owner has deleted the room and someone created it again.
+    await firstDerivationHeld(async (release) => {
+      const asked = api.guess(room, PASSWORD);
+      await release.whenHeld();
+      const deleted = await api.deleteRoom(room, ownerToken);
+      if (deleted.status !== 204) throw new PreconditionFailure("the owner to delete the room (the checks above)", new CheckFailure("204", got(deleted)));
+      await created(room, "another password");
+      release.now();
+      answer = await asked;
+    });
+    if (answer?.status === 201) {
+      throw new CheckFailure("the deleted room's password, asked for while the room was deleted and created again with another, gets 403, not a ticket", got(answer));
     }
   });
 

@@ -50,3 +50,29 @@ export async function timingSafeEqualCallsDuring(body: () => Promise<void>): Pro
   }, body);
   return calls;
 }
+
+/**
+ * Runs `body` while the first deriveBits or deriveKey call (a room hashing a password) waits
+ * until `body` calls `release.now()` (at most 5 s): what other requests do meanwhile happens
+ * while that hash is running. `release.whenHeld()` resolves once the call is waiting (at most 2 s).
+ * Polled: a promise made in one object's call may not be resolved from another's.
+ */
+export async function firstDerivationHeld(body: (release: { whenHeld: () => Promise<void>; now: () => void }) => Promise<void>): Promise<void> {
+  let calls = 0;
+  let released = false;
+  const poll = async (done: () => boolean, ms: number) => {
+    for (let waited = 0; !done() && waited < ms; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+  const held = (original: Fn) =>
+    async function (this: SubtleCrypto, ...args: unknown[]) {
+      if (++calls === 1) await poll(() => released, 5000);
+      return original.apply(this, args);
+    };
+  try {
+    await whileReplaced(Object.getPrototypeOf(crypto.subtle), { deriveBits: held, deriveKey: held }, () =>
+      body({ whenHeld: () => poll(() => calls > 0, 2000), now: () => void (released = true) }),
+    );
+  } finally {
+    released = true;
+  }
+}

@@ -1,7 +1,7 @@
 import type { Mistake } from "./mistake.ts";
 
 const HASHED = "    const passwordHash = password === undefined ? null : await hashPassword(password, salt);\n";
-const COMPARED = "    const hash = await hashPassword(password, owner.salt!);\n    if (!crypto.subtle.timingSafeEqual(hash, owner.password_hash)) return \"wrong\";\n";
+const COMPARED = "    if (!crypto.subtle.timingSafeEqual(hash, current.password_hash)) return \"wrong\";\n";
 const COUNTED = '    const { id } = sql.exec<{ id: number }>("INSERT INTO guesses (at) VALUES (?) RETURNING rowid AS id", now).one();\n';
 const UNCOUNTED = '    sql.exec("DELETE FROM guesses WHERE rowid = ?", id);\n';
 const LIMITED = `    if (recent.length === MAX_WRONG_PASSWORDS) {
@@ -29,7 +29,7 @@ export const mistakes: Mistake[] = [
     did: "stores the password itself and compares it as text",
     patch: [
       [HASHED, "    const passwordHash = password === undefined ? null : password;\n"],
-      [COMPARED, '    if (password !== (owner.password_hash as unknown)) return "wrong";\n'],
+      [COMPARED, '    if (password !== (current.password_hash as unknown)) return "wrong";\n'],
     ],
     fails: "the password, the owner token and tickets are never stored as they are",
     says: "the password is in table owner",
@@ -60,7 +60,7 @@ export const mistakes: Mistake[] = [
   },
   {
     did: "compares the password's hash with === (two ArrayBuffers are never ===)",
-    patch: [[COMPARED, '    const hash = await hashPassword(password, owner.salt!);\n    if (hash !== owner.password_hash) return "wrong";\n']],
+    patch: [[COMPARED, '    if (hash !== current.password_hash) return "wrong";\n']],
     fails: "the right password gets a ticket, and the ticket lets a connection in",
     says: "status 403",
   },
@@ -86,8 +86,7 @@ export const mistakes: Mistake[] = [
     did: "checks the password before the limit, so a guesser still learns when they are right",
     patch: [
       [LIMITED, ""],
-      [COMPARED, `    const hash = await hashPassword(password, owner.salt!);
-    if (!crypto.subtle.timingSafeEqual(hash, owner.password_hash)) {
+      [COMPARED, `    if (!crypto.subtle.timingSafeEqual(hash, current.password_hash)) {
       if (recent.length === MAX_WRONG_PASSWORDS) return { retryAfterMs: recent[MAX_WRONG_PASSWORDS - 1].at + WRONG_PASSWORD_WINDOW_MS - now };
       return "wrong";
     }
@@ -114,7 +113,7 @@ export const mistakes: Mistake[] = [
     did: "records a wrong guess after hashing, so guesses sent at once all get through",
     patch: [
       [COUNTED, ""],
-      [COMPARED + UNCOUNTED, '    const hash = await hashPassword(password, owner.salt!);\n    if (!crypto.subtle.timingSafeEqual(hash, owner.password_hash)) {\n      sql.exec("INSERT INTO guesses (at) VALUES (?)", now);\n      return "wrong";\n    }\n'],
+      [COMPARED + UNCOUNTED, '    if (!crypto.subtle.timingSafeEqual(hash, current.password_hash)) {\n      sql.exec("INSERT INTO guesses (at) VALUES (?)", now);\n      return "wrong";\n    }\n'],
     ],
     fails: "ten wrong passwords sent at once: at most 5 get 403, the others 429",
     says: "answered 403",
@@ -209,7 +208,7 @@ export const mistakes: Mistake[] = [
   },
   {
     did: "compares the hashes byte by byte in a loop, which stops at the first difference",
-    patch: [[COMPARED, '    const hash = new Uint8Array(await hashPassword(password, owner.salt!));\n    const stored = new Uint8Array(owner.password_hash);\n    if (hash.some((byte, i) => byte !== stored[i])) return "wrong";\n']],
+    patch: [[COMPARED, '    const stored = new Uint8Array(current.password_hash);\n    if (new Uint8Array(hash).some((byte, i) => byte !== stored[i])) return "wrong";\n']],
     fails: "hashes are compared with crypto.subtle.timingSafeEqual, for the password and for the owner token",
     says: "without a call to timingSafeEqual",
   },
@@ -292,6 +291,27 @@ export const mistakes: Mistake[] = [
     ],
     fails: "the API answers a bad request with a JSON error: 400, 405, 413 or 415",
     says: "DELETE /api/rooms/not%20a%20room: 400",
+  },
+  {
+    did: "compares the hash with the owner row read before the awaits, so a ticket asked for during a delete opens the room made again",
+    patch: [
+      ['    const current = this.owner();\n    if (current?.password_hash == null) return "open";\n', ""],
+      [COMPARED, '    if (!crypto.subtle.timingSafeEqual(hash, owner.password_hash)) return "wrong";\n'],
+    ],
+    fails: "a ticket asked for while its room is deleted and created again is not given: the old password opens nothing",
+    says: "gets 403, not a ticket",
+  },
+  {
+    did: "reads the token by cutting \"Bearer \" off whatever Authorization holds, so another scheme is taken for a wrong token (403), not for none (401)",
+    patch: [[String.raw`const token = /^Bearer (\S+)$/.exec(request.headers.get("Authorization") ?? "")?.[1];`, 'const token = request.headers.get("Authorization")?.replace("Bearer ", "");']],
+    fails: "DELETE /api/rooms/<room> needs the owner's token: 401 without one, 403 with another",
+    says: "which holds no Bearer token",
+  },
+  {
+    did: "makes its tokens with crypto.randomUUID(): 122 random bits, not 128",
+    patch: [["  const bytes = crypto.getRandomValues(new Uint8Array(32));\n  return btoa(String.fromCharCode(...bytes)).replaceAll(\"+\", \"-\").replaceAll(\"/\", \"_\").replaceAll(\"=\", \"\");\n", "  return crypto.randomUUID();\n"]],
+    fails: "POST /api/rooms creates a room: 201 with its name and an owner token of at least 128 bits",
+    says: "122 bits at most",
   },
   {
     did: "keeps stage 08's Allow: GET on /api/rooms after it learnt POST",

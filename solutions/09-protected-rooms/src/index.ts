@@ -301,12 +301,17 @@ export class Chat extends DurableObject<Env> {
     // must see it counted. A right password takes its guess back below.
     const { id } = sql.exec<{ id: number }>("INSERT INTO guesses (at) VALUES (?) RETURNING rowid AS id", now).one();
     const hash = await hashPassword(password, owner.salt!);
-    if (!crypto.subtle.timingSafeEqual(hash, owner.password_hash)) return "wrong";
-    sql.exec("DELETE FROM guesses WHERE rowid = ?", id);
     const ticket = randomToken();
+    const ticketHash = await sha256(ticket);
+    // The awaits let other requests in: the room may have been deleted meanwhile, even created
+    // again with another password. So the hash is compared with the owner row as it is now.
+    const current = this.owner();
+    if (current?.password_hash == null) return "open";
+    if (!crypto.subtle.timingSafeEqual(hash, current.password_hash)) return "wrong";
+    sql.exec("DELETE FROM guesses WHERE rowid = ?", id);
     const expiresAt = Date.now() + TICKET_MS;
     sql.exec("DELETE FROM tickets WHERE expires_at <= ?", Date.now());
-    sql.exec("INSERT INTO tickets (hash, expires_at) VALUES (?, ?)", await sha256(ticket), expiresAt);
+    sql.exec("INSERT INTO tickets (hash, expires_at) VALUES (?, ?)", ticketHash, expiresAt);
     return { ticket, expiresAt };
   }
 

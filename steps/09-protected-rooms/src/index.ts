@@ -196,8 +196,9 @@ export class Chat extends DurableObject<Env> {
   // - isProtected(): boolean, true when the owner row has a password_hash.
   // - async ticket(password): "open" without a password; { retryAfterMs } when
   //   MAX_WRONG_PASSWORDS guesses are in the last minute; else record this guess BEFORE
-  //   hashing (guesses sent at once must all count), compare the hash with
-  //   crypto.subtle.timingSafeEqual: "wrong", or delete the guess and store a ticket's sha256
+  //   hashing (guesses sent at once must all count); hash the password and a new ticket, then
+  //   read the owner row again (the awaits let a delete in) and compare with its hash using
+  //   crypto.subtle.timingSafeEqual: "wrong", or delete the guess and store the ticket's sha256
   //   with expires_at, and return { ticket, expiresAt }.
   // - private async useTicket(ticket): boolean. DELETE ... WHERE hash = ? AND expires_at > ?
   //   RETURNING 1: the delete is what makes a ticket single-use.
