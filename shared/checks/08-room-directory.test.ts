@@ -358,7 +358,7 @@ describe("08 · Room directory", () => {
       }
       if (!overlapped) {
         throw new CheckFailure(
-          "the lobby asks the two rooms at once (Promise.all): one slow to answer holds up neither the other nor the list",
+          "the lobby asks the two rooms at once (Promise.all): one slow to answer does not hold up the other",
           asks < 2 ? `it asked ${asks} of them` : "it asked them one after another: the second only once the first had answered",
         );
       }

@@ -365,11 +365,11 @@ describe("10 · Alarms", () => {
     }
   });
 
-  check("a RETENTION_SECONDS that is empty, 0 or not a number means the default: 7 days", DEFAULT_HINT, async () => {
+  check("a RETENTION_SECONDS that is empty, 0, negative or not a number means the default: 7 days", DEFAULT_HINT, async () => {
     const room = newRoom();
     const said = Date.now() - DAY_MS;
     await storeMessages(room, [said]);
-    for (const value of ["", "0", "a week"]) {
+    for (const value of ["", "0", "-60", "a week"]) {
       await runInDurableObject(stub(room), (instance) => {
         const object = instance as unknown as { env: Record<string, unknown> };
         object.env = { ...object.env, RETENTION_SECONDS: value };

@@ -107,8 +107,14 @@ export const mistakes: Mistake[] = [
   {
     did: "takes Number(env.RETENTION_SECONDS) as it is: an empty variable makes a retention of 0",
     patch: [["  const seconds = Number(env.RETENTION_SECONDS);\n  return Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_RETENTION_SECONDS;\n", "  return Number(env.RETENTION_SECONDS);\n"]],
-    fails: "a RETENTION_SECONDS that is empty, 0 or not a number means the default: 7 days",
+    fails: "a RETENTION_SECONDS that is empty, 0, negative or not a number means the default: 7 days",
     says: "with RETENTION_SECONDS=\"\", the message of a day ago kept",
+  },
+  {
+    did: "reads RETENTION_SECONDS with Number(…) || the default, so a negative one deletes every message as soon as it is stored",
+    patch: [["  const seconds = Number(env.RETENTION_SECONDS);\n  return Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_RETENTION_SECONDS;\n", "  return Number(env.RETENTION_SECONDS) || DEFAULT_RETENTION_SECONDS;\n"]],
+    fails: "a RETENTION_SECONDS that is empty, 0, negative or not a number means the default: 7 days",
+    says: "with RETENTION_SECONDS=\"-60\", the message of a day ago kept",
   },
   {
     did: "tells GET /api/rooms/<room> the retention in milliseconds",
