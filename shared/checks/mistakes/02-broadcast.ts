@@ -50,4 +50,16 @@ export const mistakes: Mistake[] = [
     fails: "a message comes back to its sender, with the sender's name",
     says: "to every socket: the sender's too",
   },
+  {
+    did: "keeps stage 01's echo and adds the broadcast, so the sender gets every message twice",
+    patch: [["this.broadcast({ type: \"message\", name: sender.name, message: frame.message });", "send(ws, { type: \"message\", name: sender.name, message: frame.message });\n    this.broadcast({ type: \"message\", name: sender.name, message: frame.message });"]],
+    fails: "messages come back in the order they were sent",
+    says: "and message \"two\"",
+  },
+  {
+    did: "broadcasts in a loop whose ws hides the sender's, so each message carries its reader's name",
+    patch: [["this.broadcast({ type: \"message\", name: sender.name, message: frame.message });", "for (const ws of this.ctx.getWebSockets()) {\n      const { name } = ws.deserializeAttachment() as Attachment;\n      send(ws, { type: \"message\", name, message: frame.message });\n    }"]],
+    fails: "a second client in the same room receives the message",
+    says: "\"name\":\"bob\",\"message\":\"hi bob\"",
+  },
 ];

@@ -133,4 +133,10 @@ export const mistakes: Mistake[] = [
     fails: "a client that reconnects with after=<id> receives only what it missed",
     says: 'no "truncated" key',
   },
+  {
+    did: "sets truncated with >= 100, so a client that missed exactly 100 is told it missed more",
+    patch: [["const truncated = after > 0 && rows.length > HISTORY_SIZE;", "const truncated = after > 0 && rows.length >= HISTORY_SIZE;"]],
+    fails: "after more than 100 missed: the newest 100, and truncated: true",
+    says: "no truncated flag with exactly 100 missed",
+  },
 ];

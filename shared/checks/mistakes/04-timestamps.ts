@@ -100,5 +100,16 @@ export const mistakes: Mistake[] = [
     fails: "GET /ws with a room and a name opens a WebSocket",
     says: "Expected: GET /ws",
   },
+  {
+    did: "adds timestamp to the frame but not serverTime",
+    patch: [[", serverTime: new Date(timestamp).toISOString() };", " };"]],
+    fails: "messages carry the server's timestamp and serverTime",
+    says: "serverTime: the same instant as an ISO 8601 string",
+  },
+  {
+    did: "adds the timestamp column without DEFAULT 0, so the messages stage 03 stored have null for a time",
+    patch: [["ALTER TABLE messages ADD COLUMN timestamp INTEGER NOT NULL DEFAULT 0", "ALTER TABLE messages ADD COLUMN timestamp INTEGER"]],
+    fails: "a room saved by stage 03's code opens: old messages with time 0 (unknown), new ones stamped",
+    says: "\"timestamp\":null",
+  },
 ];
-

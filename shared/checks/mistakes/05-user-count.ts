@@ -130,4 +130,10 @@ export const mistakes: Mistake[] = [
     fails: "a newcomer is told every name once, sorted",
     says: '"count":4',
   },
+  {
+    did: "broadcasts the whole list at every join, besides the presence frame",
+    patch: [["send(server, { type: \"users\", count: online.size, names: [...online].sort() });", "this.broadcast({ type: \"users\", count: online.size, names: [...online].sort() });"]],
+    fails: "the others are told who joined, in a presence frame",
+    says: "only the newcomer gets the whole list",
+  },
 ];

@@ -210,4 +210,19 @@ export const mistakes: Mistake[] = [
     fails: "a frame over the limit is not read: nobody receives what it says, and nothing is stored",
     says: "no error frame for a frame over the limit",
   },
+  {
+    did: "closes a frame over the limit with 1008 (policy), not 1009 (message too big)",
+    patch: [["return ws.close(1009, `Frames", "return ws.close(1008, `Frames"]],
+    fails: "a frame over 16384 characters closes the socket with 1009",
+    says: "close code 1008",
+  },
+  {
+    did: "closes the socket after the rate_limited error, so a burst of typing disconnects its writer",
+    patch: [
+      ['      return send(ws, {\n        type: "error",\n        code: "rate_limited",', '      send(ws, {\n        type: "error",\n        code: "rate_limited",'],
+      ["        retryAfterMs: waitMs,\n      });\n", '        retryAfterMs: waitMs,\n      });\n      return ws.close(1008, "Slow down.");\n'],
+    ],
+    fails: "the 6th message of a burst gets a rate_limited error with retryAfterMs",
+    says: "the socket stays open after the error",
+  },
 ];

@@ -143,4 +143,16 @@ export const mistakes: Mistake[] = [
     fails: "a private message to nobody in the room gets an unknown_user error, and reaches no one",
     says: "not alice's own words",
   },
+  {
+    did: "sends a private message to the recipient only, so the sender's own tabs never show it",
+    patch: [["for (const socket of new Set([...recipients, ...this.ctx.getWebSockets(from)])) {", "for (const socket of recipients) {"]],
+    fails: "the sender's own connections get it too",
+    says: "the tab alice sent it from",
+  },
+  {
+    did: "sends the unknown_user error without return, so the message goes on to the sender anyway",
+    patch: [["return send(ws, { type: \"error\", code: \"unknown_user\",", "send(ws, { type: \"error\", code: \"unknown_user\","]],
+    fails: "a private message to nobody in the room gets an unknown_user error, and reaches no one",
+    says: "alice receives no message either",
+  },
 ];

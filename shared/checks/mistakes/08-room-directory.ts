@@ -190,4 +190,16 @@ export const mistakes: Mistake[] = [
     fails: "the lobby reads the busiest rooms in order through an index, without sorting its whole table",
     says: "TEMP B-TREE",
   },
+  {
+    did: "answers GET /api/rooms with new Response(JSON.stringify(\u2026)), which says text/plain",
+    patch: [["return Response.json({ rooms });", "return new Response(JSON.stringify({ rooms }));"]],
+    fails: "GET /api/rooms answers 200 with JSON {\"rooms\":[\u2026]}",
+    says: "Content-Type: text/plain",
+  },
+  {
+    did: "answers another method on /api/rooms with a 405 but no Allow header",
+    patch: [["{ status: 405, headers: { Allow: \"GET\" } }", "{ status: 405 }"]],
+    fails: "an unknown /api/ path gets 404 JSON; another method on /api/rooms gets 405 JSON",
+    says: "an Allow: GET header",
+  },
 ];
