@@ -5,7 +5,7 @@
 // (runDurableObjectAlarm) instead of waiting for it. The checks about ghosts stop the clock
 // (helpers/clock.ts): the runtime's auto-response timestamps keep real time, the room's Date not.
 import { describe } from "vitest";
-import { env } from "./helpers/target.ts";
+import { env, withVariable } from "./helpers/target.ts";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { rowsReadDuring } from "./helpers/rows-read.ts";
 import { check, CheckFailure, needs, show, sleep } from "./helpers/check.ts";
@@ -83,6 +83,9 @@ const SOONER_HINT =
 const GET_HINT =
   "GET /api/rooms/<room> answers Response.json({ name, protected, retentionSeconds: retentionSeconds(env) }): " +
   "Number(env.RETENTION_SECONDS), or DEFAULT_RETENTION_SECONDS when it is missing or not a positive number.";
+const CONFIG_HINT =
+  "A Worker variable is set in wrangler.jsonc: add \"vars\": { \"RETENTION_SECONDS\": \"604800\" } where its TODO(step 10) " +
+  "says, then run npm run types. Without it the code falls back to 7 days, and no deploy can choose another retention.";
 const VARS_HINT =
   "Read the retention from the Worker variable, this.env.RETENTION_SECONDS (a string: Number() it), through " +
   "retentionSeconds(this.env), in alarm() and in scheduleAlarm(): a constant of 7 days ignores what the deploy chose.";
@@ -338,6 +341,13 @@ describe("10 · Alarms", () => {
     await alice.close(1000, "bye");
   });
 
+  check("wrangler.jsonc gives the Worker its RETENTION_SECONDS variable", CONFIG_HINT, async () => {
+    const value = (env as unknown as Record<string, unknown>).RETENTION_SECONDS;
+    if (typeof value !== "string") {
+      throw new CheckFailure('a Worker variable RETENTION_SECONDS: "vars": { "RETENTION_SECONDS": "604800" } in wrangler.jsonc', "env.RETENTION_SECONDS is undefined: the folder's wrangler.jsonc sets no such variable");
+    }
+  });
+
   check("GET /api/rooms/<room> says how long messages are kept: retentionSeconds", GET_HINT, async () => {
     const room = newRoom();
     const answer = await api.call("GET", `/api/rooms/${room}`);
@@ -345,6 +355,12 @@ describe("10 · Alarms", () => {
     if (answer.status !== 200 || body?.retentionSeconds !== RETENTION_SECONDS) {
       throw new CheckFailure(`GET /api/rooms/${room}: 200 with {"name":…,"protected":…,"retentionSeconds":${RETENTION_SECONDS}}`, got(answer));
     }
+    // The page shows what the API says: it must be the retention the alarm applies, not the default.
+    await withVariable("RETENTION_SECONDS", "3600", async () => {
+      const hour = await api.call("GET", `/api/rooms/${room}`);
+      const seconds = (hour.body as { retentionSeconds?: unknown } | undefined)?.retentionSeconds;
+      if (seconds !== 3600) throw new CheckFailure('with RETENTION_SECONDS="3600", GET /api/rooms/<room> says "retentionSeconds":3600', got(hour));
+    });
   });
 
   check("the alarm keeps messages for RETENTION_SECONDS, the Worker variable", VARS_HINT, async () => {

@@ -40,6 +40,22 @@ export const env = new Proxy({} as Env, {
   get: (_, name) => (typeof name === "string" ? (runtimeEnv as unknown as Record<string, unknown>)[shared() ? `${name}__${target().index}` : name] : undefined),
 });
 
+/**
+ * Runs `body` while the folder's Worker variable `name` is `value`, as if deployed with it: the
+ * runtime hands the same env object to every request, so a request made meanwhile reads it.
+ */
+export async function withVariable(name: string, value: string, body: () => Promise<void>): Promise<void> {
+  const variables = runtimeEnv as unknown as Record<string, unknown>;
+  const key = shared() ? `${name}__${target().index}` : name;
+  const before = variables[key];
+  variables[key] = value;
+  try {
+    await body();
+  } finally {
+    variables[key] = before;
+  }
+}
+
 /** Sends a request to the folder's Worker exactly as a browser would reach it. */
 export function request(path: string, init?: RequestInit): Promise<Response> {
   const request = new Request(`http://chat.test${path}`, init);

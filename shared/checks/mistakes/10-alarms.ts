@@ -117,6 +117,19 @@ export const mistakes: Mistake[] = [
     says: "with RETENTION_SECONDS=\"-60\", the message of a day ago kept",
   },
   {
+    did: "skips the vars TODO in wrangler.jsonc: the code falls back to 7 days, and RETENTION_SECONDS can never be changed",
+    patch: [],
+    config: [['  "vars": { "RETENTION_SECONDS": "604800" },\n', ""]],
+    fails: "wrangler.jsonc gives the Worker its RETENTION_SECONDS variable",
+    says: "env.RETENTION_SECONDS is undefined",
+  },
+  {
+    did: "tells GET /api/rooms/<room> the default retention, not RETENTION_SECONDS: with an hour set, the page still says 7 days",
+    patch: [["retentionSeconds: retentionSeconds(env) })", "retentionSeconds: DEFAULT_RETENTION_SECONDS })"]],
+    fails: "GET /api/rooms/<room> says how long messages are kept: retentionSeconds",
+    says: "says \"retentionSeconds\":3600",
+  },
+  {
     did: "tells GET /api/rooms/<room> the retention in milliseconds",
     patch: [["retentionSeconds: retentionSeconds(env) })", "retentionSeconds: retentionSeconds(env) * 1000 })"]],
     fails: "GET /api/rooms/<room> says how long messages are kept: retentionSeconds",
