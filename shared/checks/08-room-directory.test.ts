@@ -2,7 +2,7 @@
 // kept by a Lobby object that rooms tell, by RPC, how many they have. Leaving and dropping are
 // checked over real connections, in 08-room-directory.sockets.test.ts.
 import { describe } from "vitest";
-import { env } from "./helpers/target.ts";
+import { env, withBinding } from "./helpers/target.ts";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import type { RoomEntry } from "../protocol.ts";
 import { check, CheckFailure, needs, PreconditionFailure, show, sleep, WAIT_MS } from "./helpers/check.ts";
@@ -63,6 +63,15 @@ const CONFIRM_HINT =
   "list(), ask each room not heard from for a minute how many it has (env.CHAT.getByName(name).online()), all at " +
   "once (Promise.all), and store each answer with setOnline, which also sets heard_at, before reading the list; a " +
   "room at 0 leaves it. online() counts names, not sockets.";
+
+const UNANSWERED_HINT =
+  "In list(), a room that cannot answer now (it restarts with a deploy) must not take the whole directory down: " +
+  "getByName(name).online().catch(() => undefined), and store only an answer. A room without one keeps its line, " +
+  "and is asked again next time.";
+const DOWN_HINT =
+  "A call to another object can throw (it restarts, or is overloaded). In the Worker's fetch, catch what api() " +
+  "throws: console.error(error), then Response.json({ error: \"…\" }, { status: 503 }). The error's own text stays " +
+  "in the log: it may say things about the server that no client should read.";
 
 const { directory, listed } = directoryAt((path) => request(path));
 
@@ -369,7 +378,78 @@ describe("08 · Room directory", () => {
       }
     }),
   );
+
+  check.alone("a room that cannot answer the lobby keeps its line, and the others are listed all the same", UNANSWERED_HINT, () =>
+    withClock(async (clock) => {
+      const room = newRoom(ROOM_LABEL);
+      const [alice] = await roomWith(room, ["alice"]);
+      await listed(room, 1, "the room with alice");
+      clock.advance(61_000);
+      let rooms: RoomEntry[] = [];
+      await whileUnreachable(room, async () => void (rooms = await directory()));
+      const line = rooms.find(({ name }) => name === room);
+      if (line?.online !== 1) {
+        throw new CheckFailure("a minute later, alice's room, which cannot answer the lobby just now, still listed with 1 online", line ? `listed as ${show(line)}` : "not listed");
+      }
+      await alice.close(1000, "bye");
+    }),
+  );
+
+  check.alone("the API answers in JSON even when the lobby cannot: 503 with an error", DOWN_HINT, async () => {
+    const why = "the check makes the lobby fail, as one that restarts would";
+    const down = { getByName: () => ({ list: () => Promise.reject(new Error(why)) }) };
+    let status = 0;
+    let type = "";
+    let text = "";
+    await withBinding("LOBBY", down, async () => {
+      const answer = await request("/api/rooms").catch((error: Error) => error);
+      if (answer instanceof Error) throw new CheckFailure("GET /api/rooms, while the lobby cannot answer: 503 with a JSON error", `the Worker threw ${show(answer.message)}`);
+      ({ status } = answer);
+      type = answer.headers.get("Content-Type") ?? "";
+      text = await answer.text();
+    });
+    let error: unknown;
+    try {
+      error = (JSON.parse(text) as { error?: unknown }).error;
+    } catch {
+      // Said below.
+    }
+    if (status !== 503 || !type.startsWith("application/json") || typeof error !== "string") {
+      throw new CheckFailure('GET /api/rooms, while the lobby cannot answer: 503 with {"error":"…"} (Content-Type: application/json)', `status ${status}, Content-Type: ${type || "none"}, ${show(text)}`);
+    }
+    if (text.includes(why)) throw new CheckFailure("the error's own text stays on the server: the answer says something of its own", show(text));
+  });
 });
+
+/**
+ * Runs `body` while the lobby's calls to `room` fail, as calls to a room that is restarting do:
+ * the lobby's own env.CHAT is swapped for one that answers every other room as before.
+ */
+async function whileUnreachable(room: string, body: () => Promise<void>): Promise<void> {
+  const failing = { online: () => Promise.reject(new Error("the check makes this call fail, as a room that restarts would")) };
+  const id = env.CHAT.idFromName(room).toString();
+  const restore = await runInDurableObject(lobby(), (instance) => {
+    const object = instance as unknown as { env: Record<string, unknown> };
+    const own = object.env;
+    const namespace = own.CHAT as Record<string, unknown>;
+    const CHAT = new Proxy(namespace, {
+      get: (target, key) => {
+        const value = Reflect.get(target, key);
+        if (typeof value !== "function") return value;
+        if (key === "getByName") return (name: string, ...rest: unknown[]) => (name === room ? failing : value.apply(target, [name, ...rest]));
+        if (key === "get") return (which: { toString(): string }, ...rest: unknown[]) => (which.toString() === id ? failing : value.apply(target, [which, ...rest]));
+        return (...args: unknown[]) => value.apply(target, args);
+      },
+    });
+    object.env = { ...own, CHAT };
+    return () => void (object.env = own);
+  });
+  try {
+    await body();
+  } finally {
+    restore();
+  }
+}
 
 /**
  * Runs `body` while `room`'s calls to the lobby's setOnline go through `instead`, in the room, where
@@ -401,14 +481,18 @@ async function fromRoom(room: string, instead: (setOnline: () => Promise<unknown
     object.env = { ...own, LOBBY };
     return () => void (object.env = own);
   });
+  // Said first, even when the body failed: a body that waited for a call this check never saw
+  // would otherwise blame what it measures.
+  const unseen = () =>
+    new PreconditionFailure("the room to call setOnline through this.env.LOBBY, as TODO(step 8) writes it", new CheckFailure("a call", "no call to setOnline went through this.env.LOBBY: a lobby stub kept in a field is one this check cannot make fail"));
   try {
     await body();
+  } catch (error) {
+    throw calls === 0 ? unseen() : error;
   } finally {
     restore();
   }
-  if (calls === 0) {
-    throw new PreconditionFailure("the room to call setOnline through this.env.LOBBY, as TODO(step 8) writes it", new CheckFailure("a call", "no call to setOnline went through this.env.LOBBY: a lobby stub kept in a field is one this check cannot make fail"));
-  }
+  if (calls === 0) throw unseen();
   return calls;
 }
 

@@ -5,7 +5,7 @@
 // (runDurableObjectAlarm) instead of waiting for it. The checks about ghosts stop the clock
 // (helpers/clock.ts): the runtime's auto-response timestamps keep real time, the room's Date not.
 import { describe } from "vitest";
-import { env, withVariable } from "./helpers/target.ts";
+import { env, withBinding } from "./helpers/target.ts";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { rowsReadDuring } from "./helpers/rows-read.ts";
 import { check, CheckFailure, needs, show, sleep } from "./helpers/check.ts";
@@ -356,7 +356,7 @@ describe("10 · Alarms", () => {
       throw new CheckFailure(`GET /api/rooms/${room}: 200 with {"name":…,"protected":…,"retentionSeconds":${RETENTION_SECONDS}}`, got(answer));
     }
     // The page shows what the API says: it must be the retention the alarm applies, not the default.
-    await withVariable("RETENTION_SECONDS", "3600", async () => {
+    await withBinding("RETENTION_SECONDS", "3600", async () => {
       const hour = await api.call("GET", `/api/rooms/${room}`);
       const seconds = (hour.body as { retentionSeconds?: unknown } | undefined)?.retentionSeconds;
       if (seconds !== 3600) throw new CheckFailure('with RETENTION_SECONDS="3600", GET /api/rooms/<room> says "retentionSeconds":3600', got(hour));

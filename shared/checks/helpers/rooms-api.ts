@@ -2,6 +2,7 @@
 // asking for a ticket, deleting a room. Each call fails with what the server answered when the
 // answer is not the expected one.
 import { CheckFailure, show } from "./check.ts";
+import { loggedSince, logMark } from "./logged.ts";
 
 /** A password for the checks' rooms: 8 to 128 characters, as the protocol wants. */
 export const PASSWORD = "correct horse battery staple";
@@ -9,13 +10,16 @@ export const PASSWORD = "correct horse battery staple";
 /** How a check sends a request: to the Worker in workerd, or to the served origin. */
 type Send = (path: string, init?: RequestInit) => Promise<Response>;
 
-/** An answer of the API, read once: its status, headers, text, and the JSON in it (undefined if none). */
-export type Answer = { status: number; headers: Headers; text: string; body: unknown };
+/**
+ * An answer of the API, read once: its status, headers, text, and the JSON in it (undefined if
+ * none); `logged`, what the Worker logged with console.error meanwhile.
+ */
+export type Answer = { status: number; headers: Headers; text: string; body: unknown; logged?: string[] };
 
 /** An answer in a few words, for "Got:": `status 403 with {"error":"Wrong password."}`. */
 export function got(answer: Answer): string {
-  if (!answer.text) return `status ${answer.status}, no body`;
-  return `status ${answer.status} with ${answer.body === undefined ? show(answer.text) : show(answer.body)}`;
+  const said = !answer.text ? `status ${answer.status}, no body` : `status ${answer.status} with ${answer.body === undefined ? show(answer.text) : show(answer.body)}`;
+  return answer.status >= 500 && answer.logged?.length ? `${said}; the Worker logged ${answer.logged.join("; ")}` : said;
 }
 
 export function roomsApiAt(send: Send) {
@@ -26,6 +30,7 @@ export function roomsApiAt(send: Send) {
       init.body = typeof body === "string" ? body : JSON.stringify(body);
       init.headers = { "Content-Type": "application/json", ...headers };
     }
+    const mark = logMark();
     const response = await send(path, init);
     const text = await response.text();
     let json: unknown;
@@ -34,7 +39,7 @@ export function roomsApiAt(send: Send) {
     } catch {
       json = undefined;
     }
-    return { status: response.status, headers: response.headers, text, body: json };
+    return { status: response.status, headers: response.headers, text, body: json, logged: loggedSince(mark) };
   }
 
   /** POST /api/rooms: creates `room` (with a password, or open) and returns its owner token. */

@@ -41,10 +41,11 @@ export const env = new Proxy({} as Env, {
 });
 
 /**
- * Runs `body` while the folder's Worker variable `name` is `value`, as if deployed with it: the
- * runtime hands the same env object to every request, so a request made meanwhile reads it.
+ * Runs `body` while the folder's Worker variable or binding `name` is `value`, as if deployed
+ * with it: the runtime hands the same env object to every request, so a request made meanwhile
+ * reads it. Only in check.alone() checks: the other checks of the folder would read it too.
  */
-export async function withVariable(name: string, value: string, body: () => Promise<void>): Promise<void> {
+export async function withBinding(name: string, value: unknown, body: () => Promise<void>): Promise<void> {
   const variables = runtimeEnv as unknown as Record<string, unknown>;
   const key = shared() ? `${name}__${target().index}` : name;
   const before = variables[key];

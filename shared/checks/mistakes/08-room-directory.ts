@@ -133,7 +133,7 @@ export const mistakes: Mistake[] = [
   },
   {
     did: "answers other /api/ paths with the plain-text Not found",
-    patch: [['if (pathname.startsWith("/api/")) return api(request, pathname, env);', 'if (pathname === "/api/rooms") return api(request, pathname, env);']],
+    patch: [['if (pathname.startsWith("/api/")) {', 'if (pathname === "/api/rooms") {']],
     fails: "an unknown /api/ path gets 404 JSON; another method on /api/rooms gets 405 JSON",
     says: 'a JSON body {"error":"…"}',
   },
@@ -201,5 +201,32 @@ export const mistakes: Mistake[] = [
     patch: [["{ status: 405, headers: { Allow: \"GET\" } }", "{ status: 405 }"]],
     fails: "an unknown /api/ path gets 404 JSON; another method on /api/rooms gets 405 JSON",
     says: "an Allow: GET header",
+  },
+  {
+    did: "keeps the lobby's stub in a field: once a call through it fails, Cloudflare's docs say every later call fails too",
+    patch: [
+      ["  private buckets = new Map<string, Bucket>();\n", "  private buckets = new Map<string, Bucket>();\n  private lobby = this.env.LOBBY.getByName(\"lobby\");\n"],
+      ['await this.env.LOBBY.getByName("lobby").setOnline(', "await this.lobby.setOnline("],
+    ],
+    fails: "a call to the lobby that fails is made again",
+    says: "a lobby stub kept in a field",
+  },
+  {
+    did: "asks the quiet rooms without a catch, so one room restarting takes the whole directory down",
+    patch: [["        const online = await this.env.CHAT.getByName(name).online().catch(() => undefined);\n        if (online !== undefined) this.setOnline(name, online);\n", "        this.setOnline(name, await this.env.CHAT.getByName(name).online());\n"]],
+    fails: "a room that cannot answer the lobby keeps its line, and the others are listed all the same",
+    says: "status 503",
+  },
+  {
+    did: "lets the lobby's failure escape the Worker, which answers it with the runtime's own error, not JSON",
+    patch: [["      return api(request, pathname, env).catch((error) => {\n        console.error(error);\n        return Response.json({ error: \"The server could not answer just now: try again in a moment.\" }, { status: 503 });\n      });\n", "      return api(request, pathname, env);\n"]],
+    fails: "the API answers in JSON even when the lobby cannot: 503 with an error",
+    says: "while the lobby cannot answer: 503",
+  },
+  {
+    did: "answers a failed call with the error's own message, which may tell a client what only the server should know",
+    patch: [["      return api(request, pathname, env).catch((error) => {\n        console.error(error);\n        return Response.json({ error: \"The server could not answer just now: try again in a moment.\" }, { status: 503 });\n      });\n", "      return api(request, pathname, env).catch((error) => Response.json({ error: String(error) }, { status: 503 }));\n"]],
+    fails: "the API answers in JSON even when the lobby cannot: 503 with an error",
+    says: "the error's own text stays on the server",
   },
 ];

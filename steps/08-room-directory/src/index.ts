@@ -20,7 +20,8 @@ export default {
   async fetch(request, env): Promise<Response> {
     // TODO(step 8): paths under /api/ get JSON answers: GET /api/rooms returns
     // { rooms: await env.LOBBY.getByName("lobby").list() }, another method 405 (with an Allow
-    // header), another /api/ path 404. Do it before the /ws test below.
+    // header), another /api/ path 404; and should the lobby's call fail, 503 with a JSON error
+    // (log the error, never send it). Do it before the /ws test below.
     if (new URL(request.url).pathname !== "/ws") {
       return new Response("Not found", { status: 404 });
     }
@@ -268,5 +269,5 @@ function send(ws: WebSocket, frame: ServerFrame) {
 // rooms table (name, online, heard_at) in its SQLite storage, with an index on (online DESC,
 // name) so that list() need not sort the whole table; setOnline(room, online) upserts
 // the line, or deletes it at 0; list() first asks the rooms not heard from for a minute
-// (env.CHAT.getByName(name).online()), then returns the busiest 100, most people first, then
-// by name. Then add its binding and migration to this folder's wrangler.jsonc.
+// (env.CHAT.getByName(name).online(); one that cannot answer keeps its line), then returns the
+// busiest 100, most people first, then by name. Then add its binding and migration to this folder's wrangler.jsonc.

@@ -35,7 +35,14 @@ type Attachment = { name: string };
 export default {
   async fetch(request, env): Promise<Response> {
     const { pathname } = new URL(request.url);
-    if (pathname.startsWith("/api/")) return api(request, pathname, env);
+    if (pathname.startsWith("/api/")) {
+      // A call to another object can fail (a deploy restarts it, say): the API still answers in
+      // JSON, and the error stays in the log, never in the answer.
+      return api(request, pathname, env).catch((error) => {
+        console.error(error);
+        return Response.json({ error: "The server could not answer just now: try again in a moment." }, { status: 503 });
+      });
+    }
     if (pathname !== "/ws") {
       return new Response("Not found", { status: 404 });
     }
