@@ -9,6 +9,7 @@ import { check, CheckFailure, needs, show } from "./helpers/check.ts";
 import { withClock } from "./helpers/clock.ts";
 import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
 import { expectCode, expectEqual, expectTexts } from "./helpers/expect.ts";
+import { whileReplaced } from "./helpers/replaced.ts";
 
 const SEND_HINT =
   "Read frames with readMessage(data, { privateMessages: true }). A frame with `to` goes to sendPrivately: " +
@@ -193,5 +194,28 @@ describe("07 · Private messages", () => {
     await evict(room);
     alice.sayTo("bob", "after a nap");
     await expectPrivate(bobs[0], "alice", "bob", "after a nap", "bob");
+  });
+
+  // Alone: it counts every attachment read in the isolate, and other checks' rooms would add theirs.
+  check.alone("a private message finds its recipient by tag, without reading every socket of the room", TAG_HINT +
+    " Calling this.ctx.getWebSockets() and keeping the sockets whose attachment holds the name reads every socket of the room for each private message.", async () => {
+    const { room, alice, bobs } = await aliceAndBob();
+    const others = ["carol", "dave", "erin", "frank", "grace", "heidi"];
+    for (const name of others) await join(room, name);
+    const everyone = ["alice", "bob", ...others];
+    await needs("alice to see everyone in the room (stage 05)", alice.expectPresence(everyone, `alice sees ${everyone.join(", ")}`));
+    let reads = 0;
+    await whileReplaced(WebSocket.prototype, {
+      deserializeAttachment: (original) => function (this: WebSocket, ...args: unknown[]) {
+        reads++;
+        return original.apply(this, args);
+      },
+    }, async () => {
+      alice.sayTo("bob", "found by tag");
+      await expectPrivate(bobs[0], "alice", "bob", "found by tag", "bob");
+    });
+    if (reads >= everyone.length) {
+      throw new CheckFailure(`one private message reads an attachment or two (the sender's), not each of the room's ${everyone.length} sockets`, `${reads} calls to deserializeAttachment()`);
+    }
   });
 });

@@ -112,4 +112,10 @@ export const mistakes: Mistake[] = [
     fails: "a room saved by stage 03's code opens: old messages with time 0 (unknown), new ones stamped",
     says: "\"timestamp\":null",
   },
+  {
+    did: "stores a Date.now() of its own in the INSERT, not the timestamp it sent",
+    patch: [["        frame.message,\n        timestamp,\n      )", "        frame.message,\n        Date.now(),\n      )"]],
+    fails: "history carries the original timestamps",
+    says: "the stored messages' times, as they were sent",
+  },
 ];

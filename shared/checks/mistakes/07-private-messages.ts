@@ -155,4 +155,13 @@ export const mistakes: Mistake[] = [
     fails: "a private message to nobody in the room gets an unknown_user error, and reaches no one",
     says: "alice receives no message either",
   },
+  {
+    did: "tags every socket, then finds the recipient by reading every socket's attachment all the same",
+    patch: [
+      [FIND, "const recipients = this.ctx.getWebSockets().filter((socket) => socket.readyState === WebSocket.OPEN && (socket.deserializeAttachment() as Attachment).name === to);"],
+      [DELIVER, "for (const socket of new Set([...recipients, ...this.ctx.getWebSockets().filter((s) => (s.deserializeAttachment() as Attachment).name === from)])) {"],
+    ],
+    fails: "a private message finds its recipient by tag, without reading every socket of the room",
+    says: "calls to deserializeAttachment()",
+  },
 ];

@@ -18,10 +18,10 @@ type Attachment = { name: string };
 /** The Worker: it checks the request and hands it to the room's Durable Object. */
 export default {
   async fetch(request, env): Promise<Response> {
-    // TODO(step 8): paths under /api/ get JSON answers: GET /api/rooms returns
-    // { rooms: await env.LOBBY.getByName("lobby").list() }, another method 405 (with an Allow
-    // header), another /api/ path 404; and should the lobby's call fail, 503 with a JSON error
-    // (log the error, never send it). Do it before the /ws test below.
+    // TODO(step 8): paths under /api/ get JSON answers: another /api/ path 404; on /api/rooms,
+    // GET returns { rooms: await env.LOBBY.getByName("lobby").list() } and another method 405
+    // (with an Allow header); should the lobby's call fail, 503 with a JSON error (log the
+    // error, never send it). Do it before the /ws test below.
     if (new URL(request.url).pathname !== "/ws") {
       return new Response("Not found", { status: 404 });
     }
