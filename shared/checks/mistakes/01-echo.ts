@@ -32,7 +32,7 @@ export const mistakes: Mistake[] = [
       ["const sender = ws.deserializeAttachment() as Attachment;", "const sender = { name: this.name };"],
     ],
     fails: "with two people in a room, each message carries its own sender's name",
-    says: "not in a field",
+    says: '"name":"bob","message":"I am alice"',
   },
   {
     did: "keeps each socket's name in a Map field, which is empty after hibernation",
@@ -42,7 +42,7 @@ export const mistakes: Mistake[] = [
       ["const sender = ws.deserializeAttachment() as Attachment;", "const sender = { name: this.names.get(ws)! };"],
     ],
     fails: "the sender's name is still known after the object hibernated",
-    says: "wakes from hibernation",
+    says: '{"type":"message","message":"still me"}',
   },
   {
     did: "forgets to trim the name",

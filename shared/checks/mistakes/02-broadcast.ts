@@ -33,7 +33,7 @@ export const mistakes: Mistake[] = [
       ["for (const ws of this.ctx.getWebSockets()) {", "for (const ws of this.sockets) {"],
     ],
     fails: "the sender's name is still known after the object hibernated",
-    says: "wakes from hibernation",
+    says: "after the room's object hibernated",
   },
   {
     did: "relays the client's frame as it came, instead of a message frame",

@@ -15,7 +15,7 @@ export const mistakes: Mistake[] = [
       [REVERSE, "rows.push(...this.messages.filter((m) => m.id > after).reverse());\n    " + REVERSE],
     ],
     fails: "history survives the object's eviction",
-    says: "fields are lost when the object is evicted",
+    says: "the history after eviction",
   },
   {
     did: "sends the oldest 100 messages instead of the newest",
