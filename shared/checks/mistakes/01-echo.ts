@@ -97,4 +97,10 @@ export const mistakes: Mistake[] = [
     fails: "the chat's own page may open a socket (same Origin)",
     says: "the page on this server opens a socket",
   },
+  {
+    did: "answers a close without a code with a close without a code, which the client reads as 1005 (no status), not 1000",
+    patch: [["ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);", "if (code === 1005) ws.close();\n    else ws.close(code === 1006 ? 1000 : code, reason);"]],
+    fails: "a close without a code is answered with 1000",
+    says: "close code 1005",
+  },
 ];
