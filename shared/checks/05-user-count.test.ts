@@ -2,8 +2,9 @@
 // changes in one frame, even after the object hibernated. Leaving is checked over real connections, in 05-user-count.sockets.test.ts.
 import { describe } from "vitest";
 import { check, CheckFailure, needs, show } from "./helpers/check.ts";
-import { evict, join, newRoom } from "./helpers/chat-client.ts";
+import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
 import { expectEqual } from "./helpers/expect.ts";
+import { whileReplaced } from "./helpers/replaced.ts";
 
 const USERS_HINT =
   'Right after the history frame, send the newcomer alone {"type":"users","count":…,"names":[…]}: the distinct ' +
@@ -87,5 +88,34 @@ describe("05 · User count", () => {
     const users = await bob.next("users", "bob's users frame");
     expectEqual(users, { type: "users", count: 2, names: ["alice", "bob"] }, "after hibernation, bob is told");
     await alice.expectPresence(["alice", "bob"], "alice is told bob joined, with count 2");
+  });
+
+  // Alone: it replaces JSON.stringify for the whole isolate while it counts.
+  check.alone("a presence frame is serialised once, however many are in the room", PRESENCE_HINT +
+    " Send it with this.broadcast(…), which serialises once, not with send() to each socket.", async () => {
+    const counts: number[] = [];
+    for (const size of [2, 6]) {
+      const room = newRoom();
+      const names = Array.from({ length: size }, (_, i) => `reader${i + 1}`);
+      const readers: ChatClient[] = [];
+      for (const name of names) readers.push(await join(room, name));
+      await needs("everyone to be told who is here (the checks above)", readers[0].expectPresence(names, `${names[0]} sees ${names.join(", ")}`));
+      const newcomer = `new${crypto.randomUUID().slice(0, 8)}`;
+      let calls = 0;
+      await whileReplaced(JSON, {
+        stringify: (stringify) => (...args: unknown[]) => {
+          const frame = args[0] as { type?: unknown; joined?: unknown } | null;
+          if (frame?.type === "presence" && Array.isArray(frame.joined) && frame.joined.includes(newcomer)) calls++;
+          return stringify.apply(JSON, args);
+        },
+      }, async () => {
+        await join(room, newcomer);
+        for (const reader of readers) await needs(`everyone in a room of ${size} to be told ${newcomer} joined`, reader.expectPresence([...names, newcomer].sort(), `${reader.name} is told ${newcomer} joined`));
+      });
+      counts.push(calls);
+    }
+    if (counts[1] > counts[0]) {
+      throw new CheckFailure("JSON.stringify of the presence frame as often in a room of 6 as in a room of 2: once per frame", `${counts[0]} times for 2 readers, ${counts[1]} times for 6`);
+    }
   });
 });

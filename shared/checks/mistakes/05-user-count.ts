@@ -136,4 +136,10 @@ export const mistakes: Mistake[] = [
     fails: "the others are told who joined, in a presence frame",
     says: "only the newcomer gets the whole list",
   },
+  {
+    did: "sends the presence frame with send() to each socket, so it is serialised once per reader",
+    patch: [['    this.broadcast({ type: "presence", joined, left, count: online.size });\n', '    for (const ws of this.ctx.getWebSockets()) send(ws, { type: "presence", joined, left, count: online.size });\n']],
+    fails: "a presence frame is serialised once, however many are in the room",
+    says: "times for 2 readers",
+  },
 ];
