@@ -4,6 +4,8 @@
 // The checks about time stop the clock (helpers/clock.ts) and move it by hand: no waiting, and
 // a clock that goes back, which real time rarely shows.
 import { describe } from "vitest";
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "./helpers/target.ts";
 import { check, CheckFailure, needs, show } from "./helpers/check.ts";
 import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
 import { withClock } from "./helpers/clock.ts";
@@ -78,6 +80,11 @@ describe("06 · Rate limit", () => {
     alice.sendRaw(frame);
     const error = await alice.nextError(`a too_long error for a frame of exactly ${frame.length} characters, the socket still open`);
     expectCode(error.code, "too_long");
+    // Characters are UTF-16 units (data.length), not UTF-8 bytes: each "€" is 1 unit and 3 bytes.
+    const euros = JSON.stringify({ message: "€".repeat(6000) });
+    alice.sendRaw(euros);
+    const again = await alice.nextError(`a too_long error for 6,000 "€": ${euros.length} characters (UTF-16 units), though ${new TextEncoder().encode(euros).length} UTF-8 bytes`);
+    expectCode(again.code, "too_long");
   });
 
   check("a frame over the limit is not read: nobody receives what it says, and nothing is stored", SIZE_HINT +
@@ -249,6 +256,30 @@ describe("06 · Rate limit", () => {
       bob.say("hello, I am new here");
       await needs("bob's first message to be delivered", alice.messageWithText("hello, I am new here", "alice receives bob's first message"));
       await sendExpecting(alice, 1, "after bob", "1 s after alice's burst, once bob's first message went through");
+    }),
+  );
+
+  check.alone("buckets that have refilled are forgotten when a new name arrives: the Map stays small", FORGET_HINT, () =>
+    withClock(async (clock) => {
+      const room = newRoom();
+      const names = ["ann", "ben", "cy", "dee", "eve"];
+      for (const name of names) {
+        const client = await join(room, name);
+        client.say(`${name} was here`);
+        await needs(`${name}'s message to come back`, client.messageWithText(`${name} was here`, `${name} receives the message back`));
+      }
+      clock.advance(5000);
+      const zed = await join(room, "zed");
+      zed.say("anyone still around?");
+      await needs("zed's first message to come back", zed.messageWithText("anyone still around?", "zed receives the message back"));
+      // The buckets live in a Map field of the object (TODO 2): whichever field it is, the five full ones must be gone.
+      const kept = await runInDurableObject(env.CHAT.getByName(room), (instance) =>
+        Object.values(instance as object).filter((value): value is Map<unknown, unknown> => value instanceof Map).flatMap((map) => [...map.keys()]),
+      );
+      const stale = kept.filter((key) => names.includes(key as string));
+      if (stale.length > 0) {
+        throw new CheckFailure("5 s after their last message, once zed gets a bucket, the full buckets of ann, ben, cy, dee and eve are forgotten", `still kept: ${show(stale)}`);
+      }
     }),
   );
 

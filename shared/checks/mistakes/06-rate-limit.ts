@@ -225,4 +225,16 @@ export const mistakes: Mistake[] = [
     fails: "the 6th message of a burst gets a rate_limited error with retryAfterMs",
     says: "the socket stays open after the error",
   },
+  {
+    did: "never forgets a bucket, so a room's Map grows with every name that ever spoke",
+    patch: [["      // Buckets that have refilled are the same as none: forget them, so the map stays small.\n      for (const [other, { refilledAt }] of this.buckets) {\n        if (now - refilledAt >= BURST * REFILL_MS) this.buckets.delete(other);\n      }\n", ""]],
+    fails: "buckets that have refilled are forgotten when a new name arrives: the Map stays small",
+    says: "still kept",
+  },
+  {
+    did: "measures a text frame in UTF-8 bytes, so a message of 6,000 \"€\" is closed as too big instead of answered too_long",
+    patch: [['const length = typeof data === "string" ? data.length : data.byteLength;', 'const length = typeof data === "string" ? new TextEncoder().encode(data).byteLength : data.byteLength;']],
+    fails: "a frame of exactly 16384 characters is answered, not closed",
+    says: "UTF-8 bytes",
+  },
 ];
