@@ -262,7 +262,7 @@ describe("06 · Rate limit", () => {
   check.alone("buckets that have refilled are forgotten when a new name arrives: the Map stays small", FORGET_HINT, () =>
     withClock(async (clock) => {
       const room = newRoom();
-      const names = ["ann", "ben", "cy", "dee", "eve"];
+      const names = ["ann", "ben"];
       for (const name of names) {
         const client = await join(room, name);
         client.say(`${name} was here`);
@@ -272,13 +272,17 @@ describe("06 · Rate limit", () => {
       const zed = await join(room, "zed");
       zed.say("anyone still around?");
       await needs("zed's first message to come back", zed.messageWithText("anyone still around?", "zed receives the message back"));
-      // The buckets live in a Map field of the object (TODO 2): whichever field it is, the five full ones must be gone.
+      // The buckets live in a Map field of the object (TODO 2), a name to { tokens, refilledAt }: whichever
+      // field it is, the five full ones must be gone. (A Map of names to sockets, from stage 07 on, is not one.)
+      const isBucket = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((field) => typeof field === "number");
       const kept = await runInDurableObject(env.CHAT.getByName(room), (instance) =>
-        Object.values(instance as object).filter((value): value is Map<unknown, unknown> => value instanceof Map).flatMap((map) => [...map.keys()]),
+        Object.values(instance as object)
+          .filter((value): value is Map<unknown, unknown> => value instanceof Map && [...value.values()].every(isBucket))
+          .flatMap((map) => [...map.keys()]),
       );
       const stale = kept.filter((key) => names.includes(key as string));
       if (stale.length > 0) {
-        throw new CheckFailure("5 s after their last message, once zed gets a bucket, the full buckets of ann, ben, cy, dee and eve are forgotten", `still kept: ${show(stale)}`);
+        throw new CheckFailure("5 s after their last message, once zed gets a bucket, the full buckets of ann and ben are forgotten", `still kept: ${show(stale)}`);
       }
     }),
   );

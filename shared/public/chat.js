@@ -669,7 +669,8 @@ function durationText(seconds) {
     left -= count * size;
     if (count > 0) parts.push(`${count} ${unit}${count === 1 ? "" : "s"}`);
   }
-  if (parts.length === 0) return `${left} second${left === 1 ? "" : "s"}`;
+  // Seconds too when some are left over: 90 is "1 minute 30 seconds", not "1 minute".
+  if (left > 0 || parts.length === 0) parts.push(`${left} second${left === 1 ? "" : "s"}`);
   return parts.join(" ");
 }
 

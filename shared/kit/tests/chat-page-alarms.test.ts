@@ -71,6 +71,25 @@ describe("the chat page at stage 10 (alarms)", { skip: chromiumSkipReason() }, (
     }
   });
 
+  test("other retentions read as the server gives them, to the second", async () => {
+    const context = await browser.newContext({ locale: "en-US", timezoneId: "UTC" });
+    try {
+      const page = await context.newPage();
+      const chat = watch(page);
+      let seconds = 0;
+      // As if the server ran with RETENTION_SECONDS set: GET /api/rooms/<room> answers it.
+      await page.route(/\/api\/rooms\/timed$/, (route) => route.fulfill({ json: { name: "timed", protected: false, retentionSeconds: seconds } }));
+      for (const [given, shown] of [[60, "1 minute"], [90, "1 minute 30 seconds"], [3600, "1 hour"], [86_400 + 61, "1 day 1 minute 1 second"]] as const) {
+        seconds = given;
+        await page.goto(`${server().origin}/?room=timed`);
+        await waitForText(page, "#retention", `Messages are kept for ${shown}.`);
+      }
+      assert.deepEqual(chat.errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test("a room created from the directory says how long it keeps messages, without a reload", async () => {
     const context = await browser.newContext({ locale: "en-US", timezoneId: "UTC" });
     try {
