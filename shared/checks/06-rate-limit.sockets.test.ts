@@ -3,6 +3,7 @@
 import { describe } from "vitest";
 import { check, CheckFailure, PreconditionFailure, WAIT_MS } from "./helpers/check.ts";
 import { MAX_FRAME_LENGTH } from "../protocol.ts";
+import { CLOSE_WAIT_MS } from "./helpers/chat-socket.ts";
 import { connect, handlerCall, handlerCalls, newRoom, rawJoin } from "./sockets/connect.ts";
 
 const SIZE_HINT =
@@ -18,10 +19,10 @@ describe("06 · Rate limit (real connections)", () => {
     const before = handlerCalls().length;
     const alice = await connect(newRoom(), "alice");
     alice.sendRaw(JSON.stringify({ message: "x".repeat(MAX_FRAME_LENGTH) }));
-    const event = await alice.closed();
+    const event = await alice.closed(CLOSE_WAIT_MS);
     if (event?.code !== 1009) {
       throw new CheckFailure(
-        "the server closes the socket with code 1009 (message too big) within 2 s",
+        `the server closes the socket with code 1009 (message too big) within ${CLOSE_WAIT_MS / 1000} s`,
         event ? `close code ${event.code}${event.reason ? ` (${event.reason})` : ""}` : `the socket stayed open (${alice.summary()})`,
       );
     }
@@ -51,9 +52,9 @@ describe("06 · Rate limit (real connections)", () => {
   check("binary frames over the limit are closed with 1009 too", SIZE_HINT, async () => {
     const alice = await connect(newRoom(), "alice");
     alice.sendRaw(new Uint8Array(MAX_FRAME_LENGTH + 1).buffer);
-    const event = await alice.closed();
+    const event = await alice.closed(CLOSE_WAIT_MS);
     if (event?.code !== 1009) {
-      throw new CheckFailure("the server closes the socket with code 1009 within 2 s", event ? `close code ${event.code}` : `the socket stayed open (${alice.summary()})`);
+      throw new CheckFailure(`the server closes the socket with code 1009 within ${CLOSE_WAIT_MS / 1000} s`, event ? `close code ${event.code}` : `the socket stayed open (${alice.summary()})`);
     }
   });
 
@@ -61,9 +62,9 @@ describe("06 · Rate limit (real connections)", () => {
     const alice = await connect(newRoom(), "alice");
     for (let i = 1; i <= 5; i++) alice.say(`burst ${i}`);
     alice.sendRaw(JSON.stringify({ message: "x".repeat(MAX_FRAME_LENGTH) }));
-    const event = await alice.closed();
+    const event = await alice.closed(CLOSE_WAIT_MS);
     if (event?.code !== 1009) {
-      throw new CheckFailure("the server closes the socket with code 1009 within 2 s, right after a burst of 5 (no token left)", event ? `close code ${event.code}` : `the socket stayed open (${alice.summary()})`);
+      throw new CheckFailure(`the server closes the socket with code 1009 within ${CLOSE_WAIT_MS / 1000} s, right after a burst of 5 (no token left)`, event ? `close code ${event.code}` : `the socket stayed open (${alice.summary()})`);
     }
   });
 });
