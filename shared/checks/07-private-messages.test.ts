@@ -10,6 +10,7 @@ import { withClock } from "./helpers/clock.ts";
 import { evict, join, newRoom, type ChatClient } from "./helpers/chat-client.ts";
 import { expectCode, expectEqual, expectTexts } from "./helpers/expect.ts";
 import { whileReplaced } from "./helpers/replaced.ts";
+import { storedValues, whereStored } from "./helpers/stored.ts";
 
 const SEND_HINT =
   "Read frames with readMessage(data, { privateMessages: true }). A frame with `to` goes to sendPrivately: " +
@@ -100,6 +101,9 @@ describe("07 · Private messages", () => {
     await nextBob.quiet();
     const leaked = nextBob.all("history").flatMap((frame) => frame.messages).concat(nextBob.all("message")).find((m) => m.message === "just between us");
     if (leaked) throw new CheckFailure("whoever picks the name bob next gets nothing of alice's private message to bob", `they received ${show(leaked)}`);
+    // Not stored at all: a row the history leaves out is still a private message kept on the server.
+    const where = whereStored(await storedValues(room), "just between us");
+    if (where) throw new CheckFailure("the private message's text nowhere in the room's storage", `it is in ${where}`);
   });
 
   check("a private message to nobody in the room gets an unknown_user error, and reaches no one", UNKNOWN_HINT, async () => {
@@ -164,6 +168,12 @@ describe("07 · Private messages", () => {
       }
       if (secret.serverTime !== new Date(secret.timestamp).toISOString()) {
         throw new CheckFailure(`serverTime ${show(new Date(secret.timestamp).toISOString())}, the instant of its timestamp`, show(secret));
+      }
+      // And the next message follows the private one: it took its place in the room's order.
+      alice.say("in public again");
+      const after = await alice.messageWithText("in public again", "alice's next public message comes back to her");
+      if (typeof after.timestamp !== "number" || after.timestamp <= secret.timestamp) {
+        throw new CheckFailure(`the next public message stamped after the private one, above ${show(secret.timestamp)}`, show(after));
       }
     }),
   );

@@ -164,4 +164,16 @@ export const mistakes: Mistake[] = [
     fails: "a private message finds its recipient by tag, without reading every socket of the room",
     says: "calls to deserializeAttachment()",
   },
+  {
+    did: "keeps private messages in a table of their own, which the history leaves out but the server still holds",
+    patch: [[ROUTE, 'if (frame.to !== undefined) {\n      this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS private_messages (sender TEXT, recipient TEXT, message TEXT)");\n      this.ctx.storage.sql.exec("INSERT INTO private_messages VALUES (?, ?, ?)", sender.name, frame.to, frame.message);\n      return this.sendPrivately(ws, sender.name, frame.to, frame.message, timestamp);\n    }']],
+    fails: "a private message is not stored: it has no id and no newcomer sees it",
+    says: "table private_messages",
+  },
+  {
+    did: "moves lastTimestamp past public messages only, so the next public message can share the private one's timestamp",
+    patch: [["    this.lastTimestamp = timestamp;\n    if (frame.to !== undefined) return this.sendPrivately(ws, sender.name, frame.to, frame.message, timestamp);\n", "    if (frame.to !== undefined) return this.sendPrivately(ws, sender.name, frame.to, frame.message, timestamp);\n    this.lastTimestamp = timestamp;\n"]],
+    fails: "a private message is stamped like any other: after the room's newest timestamp, serverTime the same instant",
+    says: "stamped after the private one",
+  },
 ];
