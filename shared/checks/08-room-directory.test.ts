@@ -376,6 +376,12 @@ describe("08 · Room directory", () => {
       if (again.asks > 0) {
         throw new CheckFailure("carol's room, just asked, not asked again by the next two lists: its answer is news of it (heard_at)", `asked ${again.asks} more times`);
       }
+      // Nor within the minute that follows: a room is asked once it has been quiet for a minute, not sooner.
+      clock.advance(30_000);
+      const later = await asksDuring([quiet], () => directory());
+      if (later.asks > 0) {
+        throw new CheckFailure("carol's room not asked again 30 s after its answer: only a room quiet for a minute is asked", `asked ${later.asks} time(s)`);
+      }
     }),
   );
 
@@ -391,6 +397,9 @@ describe("08 · Room directory", () => {
       if (line?.online !== 1) {
         throw new CheckFailure("a minute later, alice's room, which cannot answer the lobby just now, still listed with 1 online", line ? `listed as ${show(line)}` : "not listed");
       }
+      // No answer is no news: the next list asks it again.
+      const next = await asksDuring([room], () => directory());
+      if (next.asks === 0) throw new CheckFailure("alice's room, which could not answer, asked again by the next list", "not asked: a failed question counted as news of it");
       await alice.close(1000, "bye");
     }),
   );

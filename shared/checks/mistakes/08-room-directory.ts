@@ -229,4 +229,16 @@ export const mistakes: Mistake[] = [
     fails: "the API answers in JSON even when the lobby cannot: 503 with an error",
     says: "the error's own text stays on the server",
   },
+  {
+    did: "asks the rooms not heard from for 5 seconds, not a minute: every list asks most rooms again",
+    patch: [["const CONFIRM_AFTER_MS = 60_000;", "const CONFIRM_AFTER_MS = 5_000;"]],
+    fails: "a room that emptied without a close event leaves the directory once the lobby asks it",
+    says: "only a room quiet for a minute is asked",
+  },
+  {
+    did: "counts a room that could not answer as heard from, so it is not asked again for a minute",
+    patch: [["        if (online !== undefined) this.setOnline(name, online);\n", "        if (online !== undefined) this.setOnline(name, online);\n        else this.ctx.storage.sql.exec(\"UPDATE rooms SET heard_at = ? WHERE name = ?\", Date.now(), name);\n"]],
+    fails: "a room that cannot answer the lobby keeps its line, and the others are listed all the same",
+    says: "asked again by the next list",
+  },
 ];
