@@ -413,6 +413,10 @@ describe("10 · Alarms", () => {
       await runAlarm(room, "with 1,200 messages older than 7 days");
       const left = (await timestampsOf(room)).length;
       if (left !== 1200 - BATCH) throw new CheckFailure(`one run of the alarm deletes ${BATCH} of 1,200 expired messages, the oldest, and leaves ${1200 - BATCH}`, `${left} left`);
+      const oldestLeft = Math.min(...(await timestampsOf(room)));
+      if (oldestLeft !== old + BATCH) {
+        throw new CheckFailure(`the oldest ${BATCH} deleted first: the oldest message left is the ${BATCH + 1}st`, `the oldest left is number ${oldestLeft - old + 1} of 1,200`);
+      }
       const next = await alarmOf(room);
       if (next === null || next > Date.now() + 1000) throw new CheckFailure("after a full batch, the alarm set for now, to delete the rest", when(next));
       await runAlarm(room, "the second run, for the rest");
@@ -443,17 +447,17 @@ describe("10 · Alarms", () => {
     }),
   );
 
-  check.alone("a socket silent for 60 s is kept, even one that never sent \"ping\": only over 90 s makes a ghost", GHOST_HINT +
+  check.alone("a socket silent for 89 s is kept, even one that never sent \"ping\": only over 90 s makes a ghost", GHOST_HINT +
     " KEEPALIVE_TIMEOUT_MS is 90_000: milliseconds, like Date.now().", () =>
     withClock(async (clock) => {
       const room = newRoom();
-      clock.advance(-60_000);
+      clock.advance(-89_000);
       const quiet = await joined(room, "quiet");
-      clock.advance(60_000);
-      await sweep(room, "quiet, who joined 60 s ago and never sent \"ping\", still connected after the alarm");
+      clock.advance(89_000);
+      await sweep(room, "quiet, who joined 89 s ago and never sent \"ping\", still connected after the alarm");
       await quiet.quiet();
       if (!quiet.isOpen) {
-        throw new CheckFailure("quiet, who joined 60 s ago and never sent \"ping\", still connected after the alarm", `the alarm closed the socket (${quiet.summary()})`);
+        throw new CheckFailure("quiet, who joined 89 s ago and never sent \"ping\", still connected after the alarm", `the alarm closed the socket (${quiet.summary()})`);
       }
       await quiet.close(1000, "bye");
     }),
@@ -473,6 +477,7 @@ describe("10 · Alarms", () => {
       if (event?.code !== GHOST_CODE) {
         throw new CheckFailure(`the ghost's socket closed by the alarm with code ${GHOST_CODE}`, event ? `code ${event.code} and reason ${show(event.reason)}` : "it stayed open");
       }
+      if (!event.reason) throw new CheckFailure(`with code ${GHOST_CODE}, a reason that says why (whoever reads the close learns it)`, "no reason");
       if (!bob.isOpen) throw new CheckFailure("bob, who joined just now, still connected", "bob's socket was closed too");
       await bob.close(1000, "bye");
     }),
@@ -559,6 +564,18 @@ describe("10 · Alarms", () => {
       });
       if (left.tickets > 0 || left.guesses > 0) {
         throw new CheckFailure("after the alarm, 2 minutes on: no expired ticket and no guess older than a minute in storage", `${left.tickets} ticket(s) and ${left.guesses} guess(es) left`);
+      }
+      // Only those: a ticket still valid and a guess within the minute stay (the limit counts it).
+      await needs("the right password to get a ticket (stage 09)", api.ticketFor(room));
+      await api.guess(room, "another wrong guess");
+      await storeMessages(room, [], Date.now());
+      await runAlarm(room, "with a fresh ticket and a fresh wrong guess");
+      const kept = await runInDurableObject(stub(room), (_instance, state) => {
+        const count = (table: string) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
+        return { tickets: count("tickets"), guesses: count("guesses") };
+      });
+      if (kept.tickets !== 1 || kept.guesses !== 1) {
+        throw new CheckFailure("after the alarm, the ticket given just now and the wrong guess made just now still stored", `${kept.tickets} ticket(s) and ${kept.guesses} guess(es) left`);
       }
     }),
   );

@@ -144,7 +144,7 @@ export const mistakes: Mistake[] = [
   {
     did: "writes KEEPALIVE_TIMEOUT_MS as 90, seconds compared with milliseconds: 90 ms of silence makes a ghost",
     patch: [["const KEEPALIVE_TIMEOUT_MS = 90_000;", "const KEEPALIVE_TIMEOUT_MS = 90;"]],
-    fails: "a socket silent for 60 s is kept, even one that never sent \"ping\": only over 90 s makes a ghost",
+    fails: "a socket silent for 89 s is kept, even one that never sent \"ping\": only over 90 s makes a ghost",
     says: "the alarm closed the socket",
   },
   {
@@ -191,5 +191,31 @@ export const mistakes: Mistake[] = [
     patch: [[COPIED, ""]],
     fails: "a room whose table an earlier stage made keeps its ids growing too, once the alarm has emptied it",
     says: "an id above 2",
+  },
+  {
+    did: "deletes the newest expired messages first (ORDER BY id DESC), so the oldest wait for the last batch",
+    patch: [["DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE timestamp <= ? ORDER BY id LIMIT ?)", "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE timestamp <= ? ORDER BY id DESC LIMIT ?)"]],
+    fails: "a run deletes at most 500 messages and comes back at once for the rest",
+    says: "the oldest message left is the 501st",
+  },
+  {
+    did: "empties the tickets and guesses tables in alarm(), valid ones too: the 30 s sweep resets the count of wrong passwords",
+    patch: [
+      ['    this.ctx.storage.sql.exec("DELETE FROM tickets WHERE expires_at <= ?", now);\n    this.ctx.storage.sql.exec("DELETE FROM guesses WHERE at <= ?", now - WRONG_PASSWORD_WINDOW_MS);\n', '    this.ctx.storage.sql.exec("DELETE FROM tickets");\n    this.ctx.storage.sql.exec("DELETE FROM guesses");\n'],
+    ],
+    fails: "the alarm also deletes expired tickets and guesses older than a minute",
+    says: "the ticket given just now and the wrong guess made just now",
+  },
+  {
+    did: "writes KEEPALIVE_TIMEOUT_MS as 61_000: a minute and a second of silence already makes a ghost",
+    patch: [["const KEEPALIVE_TIMEOUT_MS = 90_000;", "const KEEPALIVE_TIMEOUT_MS = 61_000;"]],
+    fails: "a socket silent for 89 s is kept, even one that never sent \"ping\": only over 90 s makes a ghost",
+    says: "the alarm closed the socket",
+  },
+  {
+    did: "closes a ghost with 4008 and no reason",
+    patch: [["ws.close(GHOST_CODE, GHOST_REASON);", "ws.close(GHOST_CODE);"]],
+    fails: "a socket silent for over 90 s is closed with 4008: the others see it leave, and the directory follows",
+    says: "a reason that says why",
   },
 ];
