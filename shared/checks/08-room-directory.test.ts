@@ -430,6 +430,27 @@ describe("08 · Room directory", () => {
   });
 });
 
+type Method = (...args: unknown[]) => unknown;
+
+/**
+ * Swaps the binding `name` in the env of the object behind `stub` for one whose methods are what
+ * `route` makes of each (given the method's name and the real method). Returns what puts it back.
+ */
+function rebind(stub: DurableObjectStub, name: string, route: (key: string | symbol, method: Method) => Method): Promise<() => void> {
+  return runInDurableObject(stub, (instance) => {
+    const object = instance as unknown as { env: Record<string, unknown> };
+    const own = object.env;
+    const binding = new Proxy(own[name] as object, {
+      get: (target, key) => {
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === "function" ? route(key, (...args) => value.apply(target, args)) : value;
+      },
+    });
+    object.env = { ...own, [name]: binding };
+    return () => void (object.env = own);
+  });
+}
+
 /**
  * Runs `body` while the lobby's calls to `room` fail, as calls to a room that is restarting do:
  * the lobby's own env.CHAT is swapped for one that answers every other room as before.
@@ -437,21 +458,10 @@ describe("08 · Room directory", () => {
 async function whileUnreachable(room: string, body: () => Promise<void>): Promise<void> {
   const failing = { online: () => Promise.reject(new Error("the check makes this call fail, as a room that restarts would")) };
   const id = env.CHAT.idFromName(room).toString();
-  const restore = await runInDurableObject(lobby(), (instance) => {
-    const object = instance as unknown as { env: Record<string, unknown> };
-    const own = object.env;
-    const namespace = own.CHAT as Record<string, unknown>;
-    const CHAT = new Proxy(namespace, {
-      get: (target, key) => {
-        const value = Reflect.get(target, key);
-        if (typeof value !== "function") return value;
-        if (key === "getByName") return (name: string, ...rest: unknown[]) => (name === room ? failing : value.apply(target, [name, ...rest]));
-        if (key === "get") return (which: { toString(): string }, ...rest: unknown[]) => (which.toString() === id ? failing : value.apply(target, [which, ...rest]));
-        return (...args: unknown[]) => value.apply(target, args);
-      },
-    });
-    object.env = { ...own, CHAT };
-    return () => void (object.env = own);
+  const restore = await rebind(lobby(), "CHAT", (key, method) => {
+    if (key === "getByName") return (name, ...rest) => (name === room ? failing : method(name, ...rest));
+    if (key === "get") return (which, ...rest) => (String(which) === id ? failing : method(which, ...rest));
+    return method;
   });
   try {
     await body();
@@ -475,21 +485,9 @@ async function fromRoom(room: string, instead: (setOnline: () => Promise<unknown
     new Proxy(stub, {
       get: (target, key) => (key === "setOnline" ? async (...args: unknown[]) => instead(() => target.setOnline(...args), ++calls) : Reflect.get(target, key)),
     });
-  const restore = await runInDurableObject(env.CHAT.getByName(room), (instance) => {
-    const object = instance as unknown as { env: Record<string, unknown> };
-    const own = object.env;
-    const namespace = own.LOBBY as Record<string, unknown>;
-    const LOBBY = new Proxy(namespace, {
-      get: (target, key) => {
-        const value = Reflect.get(target, key);
-        if (typeof value !== "function") return value;
-        const method = (...args: unknown[]) => value.apply(target, args);
-        return key === "getByName" || key === "get" ? (...args: unknown[]) => lobbyOf(method(...args)) : method;
-      },
-    });
-    object.env = { ...own, LOBBY };
-    return () => void (object.env = own);
-  });
+  const restore = await rebind(env.CHAT.getByName(room), "LOBBY", (key, method) =>
+    key === "getByName" || key === "get" ? (...args) => lobbyOf(method(...args) as Lobby) : method,
+  );
   // Said first, even when the body failed: a body that waited for a call this check never saw
   // would otherwise blame what it measures.
   const unseen = () =>
