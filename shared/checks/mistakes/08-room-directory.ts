@@ -241,4 +241,10 @@ export const mistakes: Mistake[] = [
     fails: "a room that cannot answer the lobby keeps its line, and the others are listed all the same",
     says: "asked again by the next list",
   },
+  {
+    did: "retries a failed call to the lobby at once, while the lobby is still restarting, instead of a second later",
+    patch: [["      if (retry) setTimeout(() => void this.tellLobby(false), LOBBY_RETRY_MS);\n", "      if (retry) void this.tellLobby(false);\n"]],
+    fails: "a call to the lobby that fails is made once more, not again and again",
+    says: "about a second after the first failed one",
+  },
 ];
