@@ -273,7 +273,7 @@ describe("06 · Rate limit", () => {
       zed.say("anyone still around?");
       await needs("zed's first message to come back", zed.messageWithText("anyone still around?", "zed receives the message back"));
       // The buckets live in a Map field of the object (TODO 2), a name to { tokens, refilledAt }: whichever
-      // field it is, the five full ones must be gone. (A Map of names to sockets, from stage 07 on, is not one.)
+      // field it is, the full ones must be gone. (A Map of names to sockets, from stage 07 on, is not one.)
       const isBucket = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((field) => typeof field === "number");
       const kept = await runInDurableObject(env.CHAT.getByName(room), (instance) =>
         Object.values(instance as object)

@@ -136,6 +136,32 @@ async function storeMessages(room: string, timestamps: number[], alarmAt = Date.
 }
 
 /** Runs the room's alarm now, as the runtime would at its time; fails when none is set. */
+/** How many tickets and guesses `room` keeps (stage 09's tables). */
+function leftovers(room: string): Promise<{ tickets: number; guesses: number }> {
+  return runInDurableObject(stub(room), (_instance, state) => {
+    const count = (table: string) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
+    return { tickets: count("tickets"), guesses: count("guesses") };
+  });
+}
+
+/**
+ * Stores 2 messages older than 7 days in `room`, runs the alarm, which deletes them, then has alice
+ * send one, whose id must be above 2 (`where`: what kind of room, for the failure). Returns alice.
+ */
+async function messageAfterCleanUp(room: string, where: string): Promise<ChatClient> {
+  const now = Date.now();
+  await storeMessages(room, [now - 9 * DAY_MS, now - 8 * DAY_MS]);
+  await runAlarm(room, "with 2 messages, both older than 7 days");
+  await needs("the alarm to delete both expired messages (the check above)", timestampsOf(room).then((left) => expectEqual(left, [], "the messages left after the alarm ran")));
+  const alice = await joined(room, "alice");
+  alice.say("after the clean-up");
+  const said = await alice.messageWithText("after the clean-up", "alice's message comes back to her");
+  if (typeof said.id !== "number" || said.id <= 2) {
+    throw new CheckFailure(`an id above 2, the last one given before the clean-up, ${where}`, `id ${show(said.id)}`);
+  }
+  return alice;
+}
+
 async function runAlarm(room: string, what: string) {
   if (!(await runDurableObjectAlarm(stub(room)))) {
     throw new CheckFailure(`${what}: the room's alarm set, to run it`, "no alarm was set (this.ctx.storage.setAlarm)");
@@ -248,16 +274,7 @@ describe("10 · Alarms", () => {
 
   check("ids only grow, even once the alarm has deleted every message: a client that reconnects misses nothing", IDS_HINT, async () => {
     const room = newRoom();
-    const now = Date.now();
-    await storeMessages(room, [now - 9 * DAY_MS, now - 8 * DAY_MS]);
-    await runAlarm(room, "with 2 messages, both older than 7 days");
-    await needs("the alarm to delete both expired messages (the check above)", timestampsOf(room).then((left) => expectEqual(left, [], "the messages left after the alarm ran")));
-    const alice = await joined(room, "alice");
-    alice.say("after the clean-up");
-    const said = await alice.messageWithText("after the clean-up", "alice's message comes back to her");
-    if (typeof said.id !== "number" || said.id <= 2) {
-      throw new CheckFailure("an id above 2, the last one given before the clean-up (ids only grow in a room)", `id ${show(said.id)}`);
-    }
+    const alice = await messageAfterCleanUp(room, "in a new room");
     // A page that showed message 2 before the clean-up reconnects with after=2.
     const back = await join(room, "bob", 2);
     const history = await back.next("history", "a history frame first (joining with after=2)");
@@ -275,15 +292,7 @@ describe("10 · Alarms", () => {
       state.storage.sql.exec("ALTER TABLE messages ADD COLUMN timestamp INTEGER NOT NULL DEFAULT 0");
     });
     await evict(room, "close");
-    const now = Date.now();
-    await storeMessages(room, [now - 9 * DAY_MS, now - 8 * DAY_MS]);
-    await runAlarm(room, "with 2 messages, both older than 7 days");
-    const alice = await joined(room, "alice");
-    alice.say("after the clean-up");
-    const said = await alice.messageWithText("after the clean-up", "alice's message comes back to her");
-    if (typeof said.id !== "number" || said.id <= 2) {
-      throw new CheckFailure("an id above 2, the last one given before the clean-up, in a room whose table stage 09's code made", `id ${show(said.id)}`);
-    }
+    const alice = await messageAfterCleanUp(room, "in a room whose table stage 09's code made");
     await alice.close(1000, "bye");
   });
 
@@ -558,10 +567,7 @@ describe("10 · Alarms", () => {
       clock.advance(2 * 60 * 1000);
       await storeMessages(room, [], Date.now());
       await runAlarm(room, "2 minutes after a ticket nobody used and a wrong guess");
-      const left = await runInDurableObject(stub(room), (_instance, state) => {
-        const count = (table: string) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
-        return { tickets: count("tickets"), guesses: count("guesses") };
-      });
+      const left = await leftovers(room);
       if (left.tickets > 0 || left.guesses > 0) {
         throw new CheckFailure("after the alarm, 2 minutes on: no expired ticket and no guess older than a minute in storage", `${left.tickets} ticket(s) and ${left.guesses} guess(es) left`);
       }
@@ -570,10 +576,7 @@ describe("10 · Alarms", () => {
       await api.guess(room, "another wrong guess");
       await storeMessages(room, [], Date.now());
       await runAlarm(room, "with a fresh ticket and a fresh wrong guess");
-      const kept = await runInDurableObject(stub(room), (_instance, state) => {
-        const count = (table: string) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
-        return { tickets: count("tickets"), guesses: count("guesses") };
-      });
+      const kept = await leftovers(room);
       if (kept.tickets !== 1 || kept.guesses !== 1) {
         throw new CheckFailure("after the alarm, the ticket given just now and the wrong guess made just now still stored", `${kept.tickets} ticket(s) and ${kept.guesses} guess(es) left`);
       }

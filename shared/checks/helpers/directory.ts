@@ -1,7 +1,7 @@
 // Reading the room directory (stage 08), GET /api/rooms, in workerd and over real connections.
 import type { RoomEntry } from "../../protocol.ts";
 import { CheckFailure, show } from "./check.ts";
-import { loggedSince, logMark } from "./logged.ts";
+import { loggedNote, loggedSince, logMark } from "./logged.ts";
 
 /** How long (ms) the directory may lag a join or a leave: the guide promises 2 s. */
 export const LISTED_MS = 2000;
@@ -21,10 +21,7 @@ export function directoryAt(get: Get) {
     const mark = logMark();
     const response = await get("/api/rooms");
     const text = await response.text();
-    if (response.status !== 200) {
-      const logged = loggedSince(mark);
-      throw new CheckFailure("GET /api/rooms answers 200", `status ${response.status} with ${show(text)}${logged.length ? `; the Worker logged ${logged.join("; ")}` : ""}`);
-    }
+    if (response.status !== 200) throw new CheckFailure("GET /api/rooms answers 200", `status ${response.status} with ${show(text)}${loggedNote(loggedSince(mark))}`);
     const type = response.headers.get("Content-Type") ?? "";
     if (!type.startsWith("application/json")) throw new CheckFailure("GET /api/rooms answers with Content-Type: application/json", type ? `Content-Type: ${type}` : "no Content-Type header");
     try {

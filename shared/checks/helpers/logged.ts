@@ -22,3 +22,6 @@ export const logMark = (): number => log.lines.length;
 
 /** What was logged since `mark` (by any check running meanwhile, too), newest last. */
 export const loggedSince = (mark: number): string[] => log.lines.slice(mark);
+
+/** For a "Got:" line after an answer of 500 or more: "; the Worker logged …", or "" when nothing was. */
+export const loggedNote = (lines: string[] | undefined): string => (lines?.length ? `; the Worker logged ${lines.join("; ")}` : "");

@@ -2,7 +2,7 @@
 // asking for a ticket, deleting a room. Each call fails with what the server answered when the
 // answer is not the expected one.
 import { CheckFailure, show } from "./check.ts";
-import { loggedSince, logMark } from "./logged.ts";
+import { loggedNote, loggedSince, logMark } from "./logged.ts";
 
 /** A password for the checks' rooms: 8 to 128 characters, as the protocol wants. */
 export const PASSWORD = "correct horse battery staple";
@@ -19,7 +19,7 @@ export type Answer = { status: number; headers: Headers; text: string; body: unk
 /** An answer in a few words, for "Got:": `status 403 with {"error":"Wrong password."}`. */
 export function got(answer: Answer): string {
   const said = !answer.text ? `status ${answer.status}, no body` : `status ${answer.status} with ${answer.body === undefined ? show(answer.text) : show(answer.body)}`;
-  return answer.status >= 500 && answer.logged?.length ? `${said}; the Worker logged ${answer.logged.join("; ")}` : said;
+  return answer.status >= 500 ? `${said}${loggedNote(answer.logged)}` : said;
 }
 
 export function roomsApiAt(send: Send) {

@@ -48,12 +48,14 @@ export const env = new Proxy({} as Env, {
 export async function withBinding(name: string, value: unknown, body: () => Promise<void>): Promise<void> {
   const variables = runtimeEnv as unknown as Record<string, unknown>;
   const key = shared() ? `${name}__${target().index}` : name;
+  const had = Object.hasOwn(variables, key);
   const before = variables[key];
   variables[key] = value;
   try {
     await body();
   } finally {
-    variables[key] = before;
+    if (had) variables[key] = before;
+    else delete variables[key];
   }
 }
 
