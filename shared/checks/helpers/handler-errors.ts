@@ -9,8 +9,15 @@ const WATCHED = Symbol.for("hello-chat.watched");
 // On globalThis: the check files share one isolate, and each may load this module anew.
 const thrown: Thrown[] = ((globalThis as { helloChatThrown?: Thrown[] }).helloChatThrown ??= []);
 
+// The rooms' bindings whose class is watched already. Reaching the class means starting an object
+// (and, where folders share a runtime, the test helper tries the id on every folder's binding):
+// once for each binding, not once for each join.
+const watchedBindings: WeakSet<object> = ((globalThis as { helloChatWatched?: WeakSet<object> }).helloChatWatched ??= new WeakSet());
+
 /** Wraps the room class's WebSocket handlers (once) so that what they throw is recorded, then rethrown. */
 export async function watchHandlers(): Promise<void> {
+  const binding = env.CHAT;
+  if (watchedBindings.has(binding)) return;
   await runInDurableObject(env.CHAT.getByName(`watch-${crypto.randomUUID()}`), (instance) => {
     const prototype = Object.getPrototypeOf(instance) as Record<string | symbol, unknown>;
     if (prototype[WATCHED]) return;
@@ -28,6 +35,7 @@ export async function watchHandlers(): Promise<void> {
       };
     }
   });
+  watchedBindings.add(binding);
 }
 
 /** What the room's handlers threw so far, newest last. */
