@@ -2,7 +2,7 @@
 // kept by a Lobby object that rooms tell, by RPC, how many they have. Leaving and dropping are
 // checked over real connections, in 08-room-directory.sockets.test.ts.
 import { describe } from "vitest";
-import { env, withBinding } from "./helpers/target.ts";
+import { env, target, withBinding } from "./helpers/target.ts";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import type { RoomEntry } from "../protocol.ts";
 import { check, CheckFailure, needs, PreconditionFailure, show, sleep, WAIT_MS } from "./helpers/check.ts";
@@ -16,6 +16,10 @@ const CONFIG_HINT =
   "This folder's wrangler.jsonc needs both: a binding { \"name\": \"LOBBY\", \"class_name\": \"Lobby\" } and, after v1, " +
   "a migration { \"tag\": \"v2\", \"new_sqlite_classes\": [\"Lobby\"] }: a new class needs one, and new_sqlite_classes " +
   "gives it SQLite storage. Then npm run types. See TODO(step 8) in wrangler.jsonc.";
+const MIGRATION_HINT =
+  "Cloudflare applies each migration tag once: a Worker deployed at stages 1 to 7 has applied v1, so a class added " +
+  "to v1 now is never created there, and the deploy fails (code 10061). Leave v1 as it is and add " +
+  "{ \"tag\": \"v2\", \"new_sqlite_classes\": [\"Lobby\"] } after it, in this folder's wrangler.jsonc.";
 const API_HINT =
   "In the Worker's fetch, before the /ws test: GET /api/rooms answers Response.json({ rooms: await " +
   'env.LOBBY.getByName("lobby").list() }). See TODO(step 8) in fetch.';
@@ -104,6 +108,16 @@ describe("08 · Room directory", () => {
     }).then(() => undefined, (error: unknown) => (error instanceof Error ? error.message : String(error)));
     if (problem !== undefined) {
       throw new CheckFailure('a migration that declares the class: { "tag": "v2", "new_sqlite_classes": ["Lobby"] }', `the Lobby's storage has no SQL (${problem})`);
+    }
+  });
+
+  check("wrangler.jsonc keeps v1 as stages 1 to 7 deployed it, and adds the Lobby in a migration after it", MIGRATION_HINT, async () => {
+    const { own, deployed } = target().migrations;
+    if (show(own.slice(0, deployed.length)) !== show(deployed)) {
+      throw new CheckFailure(`the migrations begin with those stages 1 to 7 deployed, unchanged: ${show(deployed)}`, show(own));
+    }
+    if (!own.slice(deployed.length).some((migration) => migration.new_sqlite_classes?.includes("Lobby"))) {
+      throw new CheckFailure(`after ${show(deployed.at(-1)?.tag)}, a migration with "new_sqlite_classes": ["Lobby"]`, show(own));
     }
   });
 

@@ -5,15 +5,18 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "jsonc-parser";
+import type { Migration } from "../checks/helpers/runtime-folders.ts";
 import { REPO_ROOT } from "./paths.ts";
 
 type WranglerConfig = {
   compatibility_date: string;
   compatibility_flags?: string[];
   durable_objects: { bindings: { name: string; class_name: string }[] };
-  migrations?: { new_sqlite_classes?: string[] }[];
+  migrations?: Migration[];
   vars?: Record<string, string>;
 };
+
+const configAt = (file: string) => parse(readFileSync(join(REPO_ROOT, file), "utf8")) as WranglerConfig;
 
 /**
  * The configuration `folder` (a path from the repository root) runs with: its own wrangler.jsonc
@@ -31,8 +34,16 @@ export function foldersWithConfig(): string[] {
   );
 }
 
+/**
+ * The migrations `folder` runs with, and those of the kit's wrangler.jsonc, which every stage
+ * before 08 deploys: stage 08's checks compare them (a deployed tag is never applied again).
+ */
+export function migrations(folder: string): { own: Migration[]; deployed: Migration[] } {
+  return { own: configAt(configFile(folder)).migrations ?? [], deployed: configAt("wrangler.jsonc").migrations ?? [] };
+}
+
 export function workerSettings(folder: string) {
-  const config = parse(readFileSync(join(REPO_ROOT, configFile(folder)), "utf8")) as WranglerConfig;
+  const config = configAt(configFile(folder));
   const sqlite = new Set((config.migrations ?? []).flatMap((migration) => migration.new_sqlite_classes ?? []));
   return {
     compatibilityDate: config.compatibility_date,

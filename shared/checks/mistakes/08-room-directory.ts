@@ -30,6 +30,13 @@ export const mistakes: Mistake[] = [
     says: "the Lobby's storage has no SQL",
   },
   {
+    did: "adds the Lobby to migration v1 instead of a v2: it runs locally, but a Worker that deployed v1 never creates the class",
+    patch: [],
+    config: [['{ "tag": "v1", "new_sqlite_classes": ["Chat"] },\n    { "tag": "v2", "new_sqlite_classes": ["Lobby"] }', '{ "tag": "v1", "new_sqlite_classes": ["Chat", "Lobby"] }']],
+    fails: "wrangler.jsonc keeps v1 as stages 1 to 7 deployed it, and adds the Lobby in a migration after it",
+    says: 'Got:      [{"tag":"v1","new_sqlite_classes":["Chat","Lobby"]}]',
+  },
+  {
     did: "awaits the lobby in fetch, so every newcomer waits for another object",
     patch: [[ACCEPTED, `await this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.name!, this.onlineNames().size);\n    ${ACCEPTED}`]],
     fails: "joining does not wait for the lobby",
