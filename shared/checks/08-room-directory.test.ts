@@ -254,7 +254,14 @@ describe("08 · Room directory", () => {
       await answered;
       return setOnline();
     }, async () => {
-      const inRoom = join(room, "alice").then((alice) => alice.next("users", "alice is told who is here"));
+      // In, and told so by the presence frame: a room that awaits the lobby before that frame keeps it back.
+      let where = "alice was not in yet";
+      const inRoom = join(room, "alice").then(async (alice) => {
+        await alice.next("users", "alice is told who is here");
+        where = "alice was in, but had no presence frame yet";
+        // Longer than the 5 s below, so that the race, not this wait, says what happened.
+        await alice.frameWhere("presence", () => true, "alice is told she joined", "presence frame", 6000);
+      });
       // Joined, failed (its error is the check's answer, below), or still waiting after 5 s.
       const waited = await Promise.race([
         inRoom.then(() => false, () => false),
@@ -262,7 +269,7 @@ describe("08 · Room directory", () => {
       ]);
       answer();
       if (waited && held > 0) {
-        throw new CheckFailure("alice joins while the lobby has not answered yet", "she waited 5 s and was not in: the room is waiting for the lobby's answer");
+        throw new CheckFailure("alice joins, and is told so, while the lobby has not answered yet", `${where} after 5 s: the room is waiting for the lobby's answer`);
       }
       await inRoom;
       // And the lobby hears of it all the same.

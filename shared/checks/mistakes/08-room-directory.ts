@@ -40,7 +40,17 @@ export const mistakes: Mistake[] = [
     did: "awaits the lobby in fetch, so every newcomer waits for another object",
     patch: [[ACCEPTED, `await this.env.LOBBY.getByName("lobby").setOnline(this.ctx.id.name!, this.onlineNames().size);\n    ${ACCEPTED}`]],
     fails: "joining does not wait for the lobby",
-    says: "she waited",
+    says: "alice was not in yet after 5 s",
+  },
+  {
+    did: "awaits the lobby in sendPresence before the presence frame: everyone hears of a join only once the lobby answers",
+    patch: [
+      ["  private sendPresence() {", "  private async sendPresence() {"],
+      ['    this.broadcast({ type: "presence", joined, left, count: online.size });\n    // Not awaited: the frame above has gone, and nothing waits for the lobby.\n    void this.tellLobby();\n',
+        '    await this.tellLobby();\n    this.broadcast({ type: "presence", joined, left, count: online.size });\n'],
+    ],
+    fails: "joining does not wait for the lobby",
+    says: "alice was in, but had no presence frame yet after 5 s",
   },
   {
     did: "names the room with this.ctx.id.toString(), a hex id, instead of this.ctx.id.name",
