@@ -37,10 +37,24 @@ function collect(found: Stored[], where: string, value: unknown) {
   else if (typeof value === "object" && value !== null) Object.values(value).forEach((item) => collect(found, where, item));
 }
 
-/** Where `secret` is stored as it is: as text, as its UTF-8 bytes, or merely encoded (base64, hex). */
+/**
+ * Where `secret` is stored as it is: as text, as its UTF-8 bytes, or merely encoded (base64, hex).
+ * A token given out as base64url is also looked for as the bytes it spells, and their encodings.
+ */
 export function whereStored(values: Stored[], secret: string): string | undefined {
-  const bytes = new TextEncoder().encode(secret);
-  const forms = [secret, String.fromCharCode(...bytes), btoa(String.fromCharCode(...bytes))];
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return values.find(({ text }) => forms.some((form) => text.includes(form)) || text.toLowerCase().includes(hex))?.where;
+  const forms = [secret, ...encodings(String.fromCharCode(...new TextEncoder().encode(secret)))];
+  if (/^[\w-]{16,}$/.test(secret)) {
+    try {
+      forms.push(...encodings(atob(secret.replaceAll("-", "+").replaceAll("_", "/"))));
+    } catch {
+      // Not base64url after all: its text and bytes are enough.
+    }
+  }
+  return values.find(({ text }) => forms.some((form) => text.includes(form) || text.toLowerCase().includes(form)))?.where;
+}
+
+/** Bytes (one character each) as they are, in base64 (padding left out) and in lowercase hex. */
+function encodings(bytes: string): string[] {
+  const hex = [...bytes].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
+  return [bytes, btoa(bytes).replace(/=+$/, ""), hex];
 }

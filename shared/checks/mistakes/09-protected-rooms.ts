@@ -59,6 +59,19 @@ export const mistakes: Mistake[] = [
     says: "the owner token is in table owner",
   },
   {
+    did: "keeps the bytes a token spells (its base64url decoded) instead of a hash: stored as they are, just not as text",
+    patch: [[
+      'function sha256(text: string): Promise<ArrayBuffer> {\n  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));\n}',
+      'async function sha256(text: string): Promise<ArrayBuffer> {\n  try {\n    return Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0)).buffer;\n  } catch {\n    return new TextEncoder().encode(text).buffer;\n  }\n}',
+    ], [
+      // A made-up token spells fewer bytes, and timingSafeEqual throws for buffers of two lengths.
+      "!crypto.subtle.timingSafeEqual(tokenHash, owner.token_hash)",
+      "tokenHash.byteLength !== owner.token_hash.byteLength || !crypto.subtle.timingSafeEqual(tokenHash, owner.token_hash)",
+    ]],
+    fails: "the password, the owner token and tickets are never stored as they are",
+    says: "the owner token is in table owner, column token_hash",
+  },
+  {
     did: "compares the password's hash with === (two ArrayBuffers are never ===)",
     patch: [[COMPARED, '    if (hash !== current.password_hash) return "wrong";\n']],
     fails: "the right password gets a ticket, and the ticket lets a connection in",
