@@ -18,7 +18,7 @@ const watchedBindings: WeakSet<object> = ((globalThis as { helloChatWatched?: We
 export async function watchHandlers(): Promise<void> {
   const binding = env.CHAT;
   if (watchedBindings.has(binding)) return;
-  await runInDurableObject(env.CHAT.getByName(`watch-${crypto.randomUUID()}`), (instance) => {
+  await runInDurableObject(binding.getByName(`watch-${crypto.randomUUID()}`), (instance) => {
     const prototype = Object.getPrototypeOf(instance) as Record<string | symbol, unknown>;
     if (prototype[WATCHED]) return;
     prototype[WATCHED] = true;
