@@ -225,8 +225,10 @@ export const mistakes: Mistake[] = [
       ["  private buckets = new Map<string, Bucket>();\n", "  private buckets = new Map<string, Bucket>();\n  private lobby = this.env.LOBBY.getByName(\"lobby\");\n"],
       ['await this.env.LOBBY.getByName("lobby").setOnline(', "await this.lobby.setOnline("],
     ],
-    fails: "a call to the lobby that fails is made again",
-    says: "a lobby stub kept in a field",
+    // Neither the count of calls nor a failed one can be seen through a stub the room keeps: the
+    // first check that watches the room's calls says so.
+    fails: "messages do not call the lobby: arrivals and departures do",
+    says: "a lobby stub kept in a field is one this check can neither see nor make fail",
   },
   {
     did: "asks the quiet rooms without a catch, so one room restarting takes the whole directory down",
@@ -251,6 +253,12 @@ export const mistakes: Mistake[] = [
     patch: [["const CONFIRM_AFTER_MS = 60_000;", "const CONFIRM_AFTER_MS = 5_000;"]],
     fails: "a room that emptied without a close event leaves the directory once the lobby asks it",
     says: "only a room quiet for a minute is asked",
+  },
+  {
+    did: "asks every room at every list (heard_at < now, no minute): each GET /api/rooms calls every room with people",
+    patch: [["const CONFIRM_AFTER_MS = 60_000;", "const CONFIRM_AFTER_MS = 0;"]],
+    fails: "a room that emptied without a close event leaves the directory once the lobby asks it",
+    says: "not asked again 30 s after its answer",
   },
   {
     did: "counts a room that could not answer as heard from, so it is not asked again for a minute",
