@@ -17,8 +17,9 @@ const CONFIG_HINT =
   "a migration { \"tag\": \"v2\", \"new_sqlite_classes\": [\"Lobby\"] }: a new class needs one, and new_sqlite_classes " +
   "gives it SQLite storage. Then npm run types. See TODO(step 8) in wrangler.jsonc.";
 const MIGRATION_HINT =
-  "Cloudflare applies each migration tag once: a Worker deployed at stages 1 to 7 has applied v1, so a class added " +
-  "to v1 now is never created there, and the deploy fails (code 10061). Leave v1 as it is and add " +
+  "Cloudflare applies each migration tag once: a Worker that ran stages 1 to 7 under one name (npm run deploy -- N " +
+  "--name my-chat) has applied v1, so a class added to v1 now is never created there, and the deploy fails " +
+  "(code 10061). Leave v1 as it is and add " +
   "{ \"tag\": \"v2\", \"new_sqlite_classes\": [\"Lobby\"] } after it, in this folder's wrangler.jsonc.";
 const API_HINT =
   "In the Worker's fetch, before the /ws test: GET /api/rooms answers Response.json({ rooms: await " +
