@@ -225,10 +225,10 @@ export const mistakes: Mistake[] = [
       ["  private buckets = new Map<string, Bucket>();\n", "  private buckets = new Map<string, Bucket>();\n  private lobby = this.env.LOBBY.getByName(\"lobby\");\n"],
       ['await this.env.LOBBY.getByName("lobby").setOnline(', "await this.lobby.setOnline("],
     ],
-    // Neither the count of calls nor a failed one can be seen through a stub the room keeps: the
-    // first check that watches the room's calls says so.
-    fails: "messages do not call the lobby: arrivals and departures do",
-    says: "a lobby stub kept in a field is one this check can neither see nor make fail",
+    // A stub the room keeps is out of reach of the checks that hold, count or fail the room's
+    // calls: the first of them says so.
+    fails: "joining does not wait for the lobby",
+    says: "a lobby stub kept in a field is out of this check's reach",
   },
   {
     did: "asks the quiet rooms without a catch, so one room restarting takes the whole directory down",
