@@ -31,6 +31,8 @@ const targets = (process.env.CHAT_TARGETS ?? STAGES.map((stage) => `solutions/${
 const together = Math.max(1, Number(process.env.CHAT_TOGETHER ?? 1));
 // With CHAT_STOP_AT_FIRST=1, a folder's checks stop at its first failure (see shared/checks/helpers/check.ts).
 const stopAtFirst = process.env.CHAT_STOP_AT_FIRST === "1";
+// CHAT_PATIENCE=P makes the checks wait P times longer for what must come (npm test's proof).
+const patience = Math.max(1, Number(process.env.CHAT_PATIENCE ?? 1));
 
 // Every target's project runs this one file, which imports the suite files it is handed (see its comment).
 const SUITES = "shared/checks/suites.test.ts";
@@ -70,6 +72,7 @@ export default defineConfig({
             // The kit's checks adapt to the stage they run against (broadcast from 02, history from 03, …).
             provide: {
               stopAtFirst,
+              patience,
               folders: group.map(({ name, kind, stage }, index) => ({
                 folder: name,
                 index,
@@ -90,7 +93,7 @@ export default defineConfig({
           include: ["shared/checks/sockets/suites.test.ts"],
           environment: "node",
           pool: "threads",
-          provide: { targets: overTcp, stopAtFirst },
+          provide: { targets: overTcp, stopAtFirst, patience },
           testTimeout: 20_000,
           // Serving a target (in beforeAll) takes seconds on a busy laptop.
           hookTimeout: 60_000,

@@ -17,13 +17,15 @@ export type TargetResult = Target & { folder: string; suites: SuiteResult[]; kit
  * comes back with `error` and no checks. With `kitChecks`, solutions also run the
  * kit's own checks (shared/checks/kit/), returned in `kitChecks`. With `together`, up to that
  * many folders share a runtime, one after another (see shared/kit/check-runtime.ts); `workers`
- * runtimes run at once.
+ * runtimes run at once. With `patience`, the checks wait that many times longer for what must
+ * come (shared/checks/helpers/check.ts).
  */
-export async function runChecks(targets: Target[], { kitChecks = false, together = 1, workers = 7, stopAtFirst = false } = {}): Promise<TargetResult[]> {
+export async function runChecks(targets: Target[], { kitChecks = false, together = 1, workers = 7, stopAtFirst = false, patience = 1 } = {}): Promise<TargetResult[]> {
   process.env.CHAT_TARGETS = targets.map(folderOf).join(",");
   process.env.CHAT_KIT_CHECKS = kitChecks ? "1" : "0";
   process.env.CHAT_STOP_AT_FIRST = stopAtFirst ? "1" : "0";
   process.env.CHAT_TOGETHER = String(together);
+  process.env.CHAT_PATIENCE = String(patience);
   // Projects side by side, `workers` at a time (most of a check's time is waiting for frames, not
   // CPU); the one over real connections comes last, so with more projects than places it starts
   // when the first runtime is done, on a machine no longer full of them (its deadlines are 2 s).

@@ -8,5 +8,7 @@ declare module "vitest" {
     folders: CheckTarget[];
     /** Skip the checks after a folder's first failure (the mistakes catalogue: see helpers/check.ts). */
     stopAtFirst: boolean;
+    /** How many times longer than npm run check's the checks' waits are (npm test's proof: see helpers/check.ts). */
+    patience: number;
   }
 }
