@@ -4,7 +4,7 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import { REPO_ROOT } from "./shared/kit/paths.ts";
 import { checkRuntime, runtimeKey } from "./shared/kit/check-runtime.ts";
-import { migrations } from "./shared/kit/worker-settings.ts";
+import { declarations } from "./shared/kit/worker-settings.ts";
 import { SOCKETS_PROJECT, STAGES, socketsSuiteFile, suiteFile, type Kind } from "./shared/kit/stages.ts";
 
 // Each target folder (a step or a solution) runs in workerd as a Vitest project of its own: its
@@ -78,7 +78,7 @@ export default defineConfig({
                 index,
                 stage: stage.number,
                 suites: STAGES.filter((s) => s.number <= stage.number).flatMap((s) => [suiteFile(s), ...(kitChecks && kind === "solutions" ? kitSuites(s) : [])]),
-                migrations: migrations(name),
+                declares: declarations(name),
               })),
             },
             // Every check uses its own room, so the files can share a worker.

@@ -13,14 +13,14 @@ import { directoryAt, LISTED_MS, ROOM_LABEL } from "./helpers/directory.ts";
 import { whileReplaced } from "./helpers/replaced.ts";
 
 const CONFIG_HINT =
-  "This folder's wrangler.jsonc needs both: a binding { \"name\": \"LOBBY\", \"class_name\": \"Lobby\" } and, after v1, " +
-  "a migration { \"tag\": \"v2\", \"new_sqlite_classes\": [\"Lobby\"] }: a new class needs one, and new_sqlite_classes " +
-  "gives it SQLite storage. Then npm run types. See TODO(step 8) in wrangler.jsonc.";
-const MIGRATION_HINT =
-  "Cloudflare applies each migration tag once: a Worker that ran stages 1 to 7 under one name (npm run deploy -- N " +
-  "--name my-chat) has applied v1, so a class added to v1 now is never created there, and the deploy fails " +
-  "(code 10061). Leave v1 as it is and add " +
-  "{ \"tag\": \"v2\", \"new_sqlite_classes\": [\"Lobby\"] } after it, in this folder's wrangler.jsonc.";
+  "This folder's wrangler.jsonc needs both: a binding { \"name\": \"LOBBY\", \"class_name\": \"Lobby\" } and, in " +
+  "\"exports\" beside Chat, \"Lobby\": { \"type\": \"durable-object\", \"storage\": \"sqlite\" }: every class the " +
+  "Worker exports is declared there, and \"sqlite\" gives it SQLite storage. Then npm run types. See TODO(step 8) in wrangler.jsonc.";
+const EXPORTS_HINT =
+  "Older tutorials add a class with a \"migrations\" array; this kit declares its classes in \"exports\", which " +
+  "Cloudflare recommends for new Workers, and wrangler refuses a configuration with both (\"`migrations` and `exports` " +
+  "are mutually exclusive\"): npm run step and the deploy stop there. Delete the migrations array from this folder's " +
+  "wrangler.jsonc, and declare the Lobby in \"exports\": \"Lobby\": { \"type\": \"durable-object\", \"storage\": \"sqlite\" }.";
 const API_HINT =
   "In the Worker's fetch, before the /ws test: GET /api/rooms answers Response.json({ rooms: await " +
   'env.LOBBY.getByName("lobby").list() }). See TODO(step 8) in fetch.';
@@ -101,6 +101,13 @@ async function roomWith(room: string, names: string[]): Promise<ChatClient[]> {
 }
 
 describe("08 · Room directory", () => {
+  check("wrangler.jsonc declares the classes in exports alone, with no migrations array beside it", EXPORTS_HINT, async () => {
+    const { exports, migrations } = target().declares;
+    if ((migrations ?? []).length > 0) {
+      throw new CheckFailure(`"exports" alone: ${show(exports ?? {})}`, `a "migrations" array as well: ${show(migrations)}`);
+    }
+  });
+
   check("the Lobby is a SQLite-backed Durable Object, bound as LOBBY", CONFIG_HINT, async () => {
     // The constructor's CREATE TABLE fails first, when it has none: either way, the object has no SQL.
     const stub = lobby();
@@ -108,17 +115,7 @@ describe("08 · Room directory", () => {
       state.storage.sql.exec("SELECT 1");
     }).then(() => undefined, (error: unknown) => (error instanceof Error ? error.message : String(error)));
     if (problem !== undefined) {
-      throw new CheckFailure('a migration that declares the class: { "tag": "v2", "new_sqlite_classes": ["Lobby"] }', `the Lobby's storage has no SQL (${problem})`);
-    }
-  });
-
-  check("wrangler.jsonc keeps v1 as stages 1 to 7 deployed it, and adds the Lobby in a migration after it", MIGRATION_HINT, async () => {
-    const { own, deployed } = target().migrations;
-    if (show(own.slice(0, deployed.length)) !== show(deployed)) {
-      throw new CheckFailure(`the migrations begin with those stages 1 to 7 deployed, unchanged: ${show(deployed)}`, show(own));
-    }
-    if (!own.slice(deployed.length).some((migration) => migration.new_sqlite_classes?.includes("Lobby"))) {
-      throw new CheckFailure(`after ${show(deployed.at(-1)?.tag)}, a migration with "new_sqlite_classes": ["Lobby"]`, show(own));
+      throw new CheckFailure('the class declared in "exports": "Lobby": { "type": "durable-object", "storage": "sqlite" }', `the Lobby's storage has no SQL (${problem})`);
     }
   });
 

@@ -5,14 +5,13 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "jsonc-parser";
-import type { Migration } from "../checks/helpers/runtime-folders.ts";
+import type { ClassDeclarations } from "../checks/helpers/runtime-folders.ts";
 import { REPO_ROOT } from "./paths.ts";
 
-type WranglerConfig = {
+type WranglerConfig = ClassDeclarations & {
   compatibility_date: string;
   compatibility_flags?: string[];
   durable_objects: { bindings: { name: string; class_name: string }[] };
-  migrations?: Migration[];
   vars?: Record<string, string>;
 };
 
@@ -34,22 +33,25 @@ export function foldersWithConfig(): string[] {
   );
 }
 
-/**
- * The migrations `folder` runs with, and those of the kit's wrangler.jsonc, which every stage
- * before 08 deploys: stage 08's checks compare them (a deployed tag is never applied again).
- */
-export function migrations(folder: string): { own: Migration[]; deployed: Migration[] } {
-  return { own: configAt(configFile(folder)).migrations ?? [], deployed: configAt("wrangler.jsonc").migrations ?? [] };
+/** How `folder`'s wrangler.jsonc declares its classes: stage 08's checks read it. */
+export function declarations(folder: string): ClassDeclarations {
+  const { exports, migrations } = configAt(configFile(folder));
+  return { exports, migrations };
 }
 
 export function workerSettings(folder: string) {
   const config = configAt(configFile(folder));
-  const sqlite = new Set((config.migrations ?? []).flatMap((migration) => migration.new_sqlite_classes ?? []));
+  // SQLite-backed: the classes declared so, in `exports` or, the legacy way, in `migrations`
+  // (wrangler dev reads both; a check of stage 08 says which to keep).
+  const sqlite = new Set([
+    ...Object.entries(config.exports ?? {}).filter(([, entry]) => entry.type === "durable-object" && (entry.state ?? "created") === "created" && entry.storage === "sqlite").map(([name]) => name),
+    ...(config.migrations ?? []).flatMap((migration) => migration.new_sqlite_classes ?? []),
+  ]);
   return {
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags ?? [],
-    // SQLite-backed: the classes a migration declares so. A class left out of the migrations has
-    // no SQL here, as in `wrangler dev`, so a forgotten migration fails the checks too.
+    // A class not declared SQLite-backed has no SQL here, as in `wrangler dev`, so a forgotten
+    // declaration fails the checks too.
     durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: sqlite.has(b.class_name) }])),
     // The Worker's variables (stage 10's RETENTION_SECONDS), as `wrangler dev` gives them.
     bindings: config.vars ?? {},

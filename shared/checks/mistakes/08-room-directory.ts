@@ -23,18 +23,31 @@ export const mistakes: Mistake[] = [
     says: "PUT /api/nothing-here: status 404",
   },
   {
-    did: "binds LOBBY in wrangler.jsonc but adds no migration for the Lobby class",
+    did: "binds LOBBY in wrangler.jsonc but does not declare the Lobby class in exports",
     patch: [],
-    config: [[',\n    { "tag": "v2", "new_sqlite_classes": ["Lobby"] }', ""]],
+    config: [[',\n    "Lobby": { "type": "durable-object", "storage": "sqlite" }', ""]],
     fails: "the Lobby is a SQLite-backed Durable Object, bound as LOBBY",
     says: "the Lobby's storage has no SQL",
   },
   {
-    did: "adds the Lobby to migration v1 instead of a v2: it runs locally, but a Worker that deployed v1 never creates the class",
+    did: "declares the Lobby in a migrations array, as older tutorials do, beside exports: wrangler refuses to run it",
     patch: [],
-    config: [['{ "tag": "v1", "new_sqlite_classes": ["Chat"] },\n    { "tag": "v2", "new_sqlite_classes": ["Lobby"] }', '{ "tag": "v1", "new_sqlite_classes": ["Chat", "Lobby"] }']],
-    fails: "wrangler.jsonc keeps v1 as stages 1 to 7 deployed it, and adds the Lobby in a migration after it",
-    says: 'Got:      [{"tag":"v1","new_sqlite_classes":["Chat","Lobby"]}]',
+    config: [[
+      '  "assets"',
+      '  "migrations": [\n    { "tag": "v1", "new_sqlite_classes": ["Chat"] },\n    { "tag": "v2", "new_sqlite_classes": ["Lobby"] }\n  ],\n  "assets"',
+    ]],
+    fails: "wrangler.jsonc declares the classes in exports alone, with no migrations array beside it",
+    says: 'Got:      a "migrations" array as well: [{"tag":"v1","new_sqlite_classes":["Chat"]},{"tag":"v2","new_sqlite_classes":["Lobby"]}]',
+  },
+  {
+    did: "declares the Lobby in a migrations array instead of exports, so Chat and Lobby are declared two ways",
+    patch: [],
+    config: [
+      [',\n    "Lobby": { "type": "durable-object", "storage": "sqlite" }', ""],
+      ['  "assets"', '  "migrations": [{ "tag": "v2", "new_sqlite_classes": ["Lobby"] }],\n  "assets"'],
+    ],
+    fails: "wrangler.jsonc declares the classes in exports alone, with no migrations array beside it",
+    says: 'a "migrations" array as well',
   },
   {
     did: "awaits the lobby in fetch, so every newcomer waits for another object",

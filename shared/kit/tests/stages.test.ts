@@ -169,21 +169,21 @@ describe("stage configurations", () => {
     name: string;
     compatibility_date: string;
     durable_objects: { bindings: { name: string; class_name: string }[] };
-    migrations: { tag: string }[];
+    exports: Record<string, unknown>;
     assets: { directory: string };
   };
   const load = (file: string) => parse(readFileSync(join(REPO_ROOT, file), "utf8")) as Config;
   const kit = load("wrangler.jsonc");
 
-  test("a folder's own wrangler.jsonc keeps the kit's settings and migration history: a stage-by-stage deploy stays valid", () => {
+  test("a folder's own wrangler.jsonc keeps the kit's settings and classes: a stage-by-stage deploy keeps the rooms", () => {
     const folders = foldersWithConfig();
     assert.ok(folders.includes("solutions/08-room-directory"), `folders with their own config: ${folders.join(", ")}`);
     for (const folder of folders) {
       const own = load(configFile(folder));
       assert.equal(own.name, kit.name, `${folder}: name`);
       assert.equal(own.compatibility_date, kit.compatibility_date, `${folder}: compatibility_date`);
-      // Migrations are a history: the kit's come first, unchanged, and a stage only adds.
-      assert.deepEqual(own.migrations.slice(0, kit.migrations.length), kit.migrations, `${folder}: the kit's migrations, first`);
+      // A stage only adds classes: the kit's are declared as they are, so a deploy keeps them.
+      for (const [name, entry] of Object.entries(kit.exports)) assert.deepEqual(own.exports[name], entry, `${folder}: exports.${name}`);
       for (const binding of kit.durable_objects.bindings) assert.ok(own.durable_objects.bindings.some((b) => b.name === binding.name && b.class_name === binding.class_name), `${folder}: binding ${binding.name}`);
       assert.equal(resolve(REPO_ROOT, folder, own.assets.directory), resolve(REPO_ROOT, dirname("wrangler.jsonc"), kit.assets.directory), `${folder}: the same chat page`);
     }
@@ -196,10 +196,10 @@ describe("stage configurations", () => {
       const before = load(configFile(`solutions/${STAGES[stage.number - 2].slug}`));
       const own = load(starter);
       assert.deepEqual(own.durable_objects, before.durable_objects, `${starter}: bindings`);
-      assert.deepEqual(own.migrations, before.migrations, `${starter}: migrations`);
+      assert.deepEqual(own.exports, before.exports, `${starter}: exports`);
       // A TODO only where the stage changes the configuration (stage 09 reuses 08's as it is).
       const after = load(configFile(`solutions/${stage.slug}`));
-      const changes = JSON.stringify([after.durable_objects, after.migrations]) !== JSON.stringify([own.durable_objects, own.migrations]);
+      const changes = JSON.stringify([after.durable_objects, after.exports]) !== JSON.stringify([own.durable_objects, own.exports]);
       if (changes) assert.match(readFileSync(join(REPO_ROOT, starter), "utf8"), new RegExp(`TODO\\(step ${stage.number}\\)`), `${starter}: its TODO`);
     }
   });

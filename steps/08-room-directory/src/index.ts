@@ -270,5 +270,5 @@ function send(ws: WebSocket, frame: ServerFrame) {
 // name) so that list() need not sort the whole table; setOnline(room, online) upserts
 // the line, or deletes it at 0; list() first asks the rooms not heard from for a minute
 // (env.CHAT.getByName(name).online(); one that cannot answer keeps its line), then returns the
-// busiest 100, most people first, then by name. Then add its binding and migration to this
-// folder's wrangler.jsonc.
+// busiest 100, most people first, then by name. Then add its binding and its entry in "exports"
+// to this folder's wrangler.jsonc.
