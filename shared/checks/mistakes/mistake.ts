@@ -9,7 +9,7 @@ export type Mistake = {
   did: string;
   /** Exact text in solutions/<stage>/src/index.ts and what the attendee wrote instead. Each `from` must occur once. */
   patch: [from: string, to: string][];
-  /** The same, in the stage's own wrangler.jsonc (stage 08 on): a binding or a migration left out. */
+  /** The same, in the stage's own wrangler.jsonc (stage 08 on): a binding or a class declaration left out. */
   config?: [from: string, to: string][];
   /**
    * The title of the first check that fails. Where the clock decides which check meets the
