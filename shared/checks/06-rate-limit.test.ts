@@ -30,7 +30,9 @@ const SIZE_HINT =
 const RETRY_HINT =
   "retryAfterMs is the wait in milliseconds, Math.ceil((1 - tokens) * 1000), and the refill comes from the time " +
   "passed since refilledAt when a message arrives (no timers): once retryAfterMs has passed, a token is back.";
-const CAP_HINT = "Cap the refill: tokens = Math.min(5, tokens + elapsed / 1000). After a quiet minute the bucket holds 5 tokens, not 65.";
+const CAP_HINT =
+  "Cap the bucket, not the refill: tokens = Math.min(5, tokens + elapsed / 1000). After a quiet minute the bucket " +
+  "holds 5 tokens, not 65; and tokens += Math.min(5, elapsed / 1000) lets a bucket that still had 4 reach 9.";
 const FORGET_HINT =
   "When a new name gets its bucket, forget only the buckets that are full again: now - refilledAt >= 5000 " +
   "(5 tokens at 1 per second). A bucket that has refilled for less still counts, and forgetting it gives its name a fresh burst.";
@@ -180,8 +182,10 @@ describe("06 · Rate limit", () => {
   check.alone("invalid frames cost a token too", EVERY_FRAME_HINT, () =>
     withClock(async () => {
       const alice = await join(newRoom(), "alice");
-      for (let i = 1; i <= 5; i++) alice.sendRaw("not json");
-      for (let i = 1; i <= 5; i++) expectCode((await alice.nextError(`a bad_message error for invalid frame ${i}`)).code, "bad_message");
+      // Four that are not JSON, and a binary frame (a chat frame is text).
+      for (let i = 1; i <= 4; i++) alice.sendRaw("not json");
+      alice.sendRaw(new TextEncoder().encode(JSON.stringify({ message: "binary" })).buffer as ArrayBuffer);
+      for (let i = 1; i <= 5; i++) expectCode((await alice.nextError(`a bad_message error for invalid frame ${i} (${i < 5 ? "not JSON" : "binary"})`)).code, "bad_message");
       alice.say("hello");
       const error = await alice.nextError("a rate_limited error for the message after 5 invalid frames", "hello");
       expectCode(error.code, "rate_limited");
@@ -243,6 +247,12 @@ describe("06 · Rate limit", () => {
       for (let i = 1; i <= 5; i++) await alice.nextMessage("the first burst is delivered");
       clock.advance(60_000);
       await sendExpecting(alice, 5, "after a minute", "after a quiet minute");
+      // From a bucket that was not empty: 4 tokens and a quiet minute make 5, not 9.
+      const bob = await join(newRoom(), "bob");
+      bob.say("just one");
+      await bob.messageWithText("just one", "bob's one message is delivered");
+      clock.advance(60_000);
+      await sendExpecting(bob, 5, "bob after a minute", "a minute after bob's one message, with 4 tokens left then");
     }),
   );
 
@@ -256,6 +266,23 @@ describe("06 · Rate limit", () => {
       bob.say("hello, I am new here");
       await needs("bob's first message to be delivered", alice.messageWithText("hello, I am new here", "alice receives bob's first message"));
       await sendExpecting(alice, 1, "after bob", "1 s after alice's burst, once bob's first message went through");
+    }),
+  );
+
+  check.alone("a name that left with an empty bucket finds it empty on its return, even after a newcomer spoke", FORGET_HINT +
+    " Whether the name is online does not matter: its bucket is the one that leaving and coming back must not refill.", () =>
+    withClock(async () => {
+      const room = newRoom();
+      const alice = await join(room, "alice");
+      await refusesSixth(alice);
+      await alice.close(1000, "leaving");
+      const carol = await join(room, "carol");
+      carol.say("hello, I am new here");
+      await needs("carol's first message to be delivered", carol.messageWithText("hello, I am new here", "carol receives her first message back"));
+      const back = await join(room, "alice");
+      back.say("back again");
+      const error = await back.nextError("a rate_limited error for alice's message after she came back: her bucket was empty when she left, and no time has passed", "back again");
+      expectCode(error.code, "rate_limited");
     }),
   );
 

@@ -174,6 +174,24 @@ export const mistakes: Mistake[] = [
     says: "the bucket holds 5 token(s) then",
   },
   {
+    did: "caps what a refill adds instead of the bucket: tokens += Math.min(BURST, refill), so 4 tokens and a quiet minute make 9",
+    patch: [["bucket.tokens = Math.min(BURST, bucket.tokens + refill);", "bucket.tokens += Math.min(BURST, refill);"]],
+    fails: "an idle bucket refills to 5 tokens, never more",
+    says: "a minute after bob's one message, with 4 tokens left then",
+  },
+  {
+    did: "also forgets the buckets of names no longer online, so leaving and coming back after a newcomer spoke gives a fresh burst",
+    patch: [["if (now - refilledAt >= BURST * REFILL_MS) this.buckets.delete(other);", "if (now - refilledAt >= BURST * REFILL_MS || !this.onlineNames().has(other)) this.buckets.delete(other);"]],
+    fails: "a name that left with an empty bucket finds it empty on its return, even after a newcomer spoke",
+    says: '"back again" came back to alice as a message: it was accepted, not refused',
+  },
+  {
+    did: "answers a binary frame with bad_message before taking a token, so a flood of binary frames is never limited",
+    patch: [["    const sender = ws.deserializeAttachment() as Attachment;\n", '    if (typeof data !== "string") return send(ws, { type: "error", code: "bad_message", message: "Send text." });\n    const sender = ws.deserializeAttachment() as Attachment;\n']],
+    fails: "invalid frames cost a token too",
+    says: '"hello" came back to alice as a message: it was accepted, not refused',
+  },
+  {
     did: "refills by now - refilledAt even when the clock went back (a negative refill)",
     patch: [[REFILL, "const refill = (now - bucket.refilledAt) / REFILL_MS;"]],
     fails: "a clock that goes back neither drains nor overfills the bucket",
