@@ -15,6 +15,10 @@ const HISTORY_HINT =
 const STORE_HINT =
   "Store each accepted message (INSERT … RETURNING id) before broadcasting it, with the new row's id in " +
   "its frame, and send the stored ones in the history frame. See TODO(step 3).";
+const WRITTEN_HINT =
+  "Hand the text to SQL as a binding, never inside the query: sql.exec(\"INSERT INTO messages (name, message) " +
+  "VALUES (?, ?) RETURNING id\", name, message). Pasted into the SQL, the text breaks it at the first quote, and a " +
+  "message can run SQL of its own. And send every frame with JSON.stringify, never JSON put together by hand.";
 const LIMIT_HINT =
   "Read only the newest 100 (ORDER BY id DESC LIMIT 100), then reverse them so the oldest is sent first. A " +
   "newcomer (after=0) has missed nothing: truncated is for a client that reconnects.";
@@ -76,6 +80,13 @@ describe("03 · Persistence", () => {
     if (first.type !== "history") throw new CheckFailure("the history frame first", show(first));
     expectTexts(first.messages, ["first", "second", "third"], "the history, oldest first");
     expectMessage(await reader.nextMessage('then the reader\'s own live message "new"'), "reader", "new");
+  });
+
+  check("a message with quotes, a backslash and SQL in it is stored and sent back exactly as written", WRITTEN_HINT, async () => {
+    const room = newRoom();
+    const tricky = `it's "quoted" \\ back'); DELETE FROM messages; --`;
+    await post(room, ["before", tricky]);
+    expectTexts((await historyOf(room)).messages, ["before", tricky], "the history, with the message as written");
   });
 
   check("each message carries its row's id, which only grows, in live frames and in the history", STORE_HINT, async () => {

@@ -8,6 +8,18 @@ const REVERSE = "const messages = rows.slice(0, HISTORY_SIZE).reverse().map(toFr
 
 export const mistakes: Mistake[] = [
   {
+    did: "pastes the name and the text into the INSERT instead of binding them: a quote breaks it, and a message can run SQL",
+    patch: [[INSERT, "const { id } = this.ctx.storage.sql\n      .exec<{ id: number }>(`INSERT INTO messages (name, message) VALUES ('${sender.name}', '${frame.message}') RETURNING id`)\n      .one();"]],
+    fails: "a message with quotes, a backslash and SQL in it is stored and sent back exactly as written",
+    says: "is accepted",
+  },
+  {
+    did: "writes the history frame's JSON by hand, so a quote in a message breaks the frame for every newcomer",
+    patch: [["send(server, this.history(after));", 'const { messages, truncated } = this.history(after);\n    server.send(`{"type":"history","messages":[${messages.map((m) => `{"type":"message","id":${m.id},"name":"${m.name}","message":"${m.message}"}`).join(",")}]${truncated ? \',"truncated":true\' : ""}}`);']],
+    fails: "a message with quotes, a backslash and SQL in it is stored and sent back exactly as written",
+    says: 'no "history" frame',
+  },
+  {
     did: "keeps the history in an array field instead of storage",
     patch: [
       ["export class Chat extends DurableObject<Env> {", "export class Chat extends DurableObject<Env> {\n  private messages: StoredMessage[] = [];\n"],
