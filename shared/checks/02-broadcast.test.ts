@@ -34,6 +34,19 @@ describe("02 · Broadcast", () => {
     expectMessage(await bob.nextMessage("bob receives alice's message"), "alice", "hi bob");
   });
 
+  check("someone who joins after the first message receives the next ones", HINT +
+    " Ask this.ctx.getWebSockets() at every message: a list kept in a field misses whoever joined since it was made.", async () => {
+    const room = newRoom();
+    const alice = await join(room, "alice");
+    alice.say("before bob");
+    await needs("alice's first message to come back to her", alice.messageWithText("before bob", "alice receives her message back"));
+    const bob = await join(room, "bob");
+    alice.say("after bob joined");
+    expectMessage(await bob.nextMessage("bob, who joined after alice's first message, receives her next one"), "alice", "after bob joined");
+    bob.say("bob here");
+    expectMessage(await bob.nextMessage("bob receives his own message back"), "bob", "bob here");
+  });
+
   check("the sender receives its own message too", HINT, async () => {
     const room = newRoom();
     const alice = await join(room, "alice");

@@ -2,6 +2,15 @@ import type { Mistake } from "./mistake.ts";
 
 export const mistakes: Mistake[] = [
   {
+    did: "keeps the sockets in a field, filled at the first message, so whoever joins later receives nothing until the object hibernates",
+    patch: [
+      ["export class Chat extends DurableObject<Env> {", "export class Chat extends DurableObject<Env> {\n  private sockets?: WebSocket[];\n"],
+      ["for (const ws of this.ctx.getWebSockets()) {", "this.sockets ??= this.ctx.getWebSockets();\n    for (const ws of this.sockets) {"],
+    ],
+    fails: "someone who joins after the first message receives the next ones",
+    says: "bob, who joined after alice's first message, receives her next one",
+  },
+  {
     did: "serialises the frame for each socket in the loop, so the work grows with the room",
     patch: [["    const text = JSON.stringify(frame);\n", ""], ["ws.send(text);", "ws.send(JSON.stringify(frame));"]],
     fails: "a message is serialised once, however many are in the room: the work does not grow with its readers",
