@@ -34,6 +34,15 @@ describe("01 · Echo", () => {
     expectMessage(await alice.nextMessage("alice receives her message back"), "alice", "hi there");
   });
 
+  check("a message comes back exactly as written: <, >, & and quotes are not escaped", "The server sends text, not " +
+    "HTML: leave <, > and & as they are. The page shows a message with textContent, which never reads it as HTML, " +
+    "so text escaped on the server reaches everyone as &lt;3 instead of <3.", async () => {
+    const alice = await join(newRoom(), "alice");
+    const text = `<b>fish & chips</b> <3 "yes" 'no'`;
+    alice.say(text);
+    expectMessage(await alice.nextMessage("alice receives her message back"), "alice", text);
+  });
+
   check("with two people in a room, each message carries its own sender's name", ECHO_HINT +
     " One object serves the whole room: keep the name with the socket (its attachment), not in a field.", async () => {
     const room = newRoom();
