@@ -34,11 +34,12 @@ describe("01 · Echo", () => {
     expectMessage(await alice.nextMessage("alice receives her message back"), "alice", "hi there");
   });
 
-  check("a message comes back exactly as written: <, >, & and quotes are not escaped", "The server sends text, not " +
+  check("a message comes back exactly as written: <, >, & and \" are not escaped", "The server sends text, not " +
     "HTML: leave <, > and & as they are. The page shows a message with textContent, which never reads it as HTML, " +
     "so text escaped on the server reaches everyone as &lt;3 instead of <3.", async () => {
     const alice = await join(newRoom(), "alice");
-    const text = `<b>fish & chips</b> <3 "yes" 'no'`;
+    // No single quote: text pasted into SQL breaks on one, and stage 03 has a check of its own for that.
+    const text = `<b>fish & chips</b> <3 "yes"`;
     alice.say(text);
     expectMessage(await alice.nextMessage("alice receives her message back"), "alice", text);
   });

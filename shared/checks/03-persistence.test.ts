@@ -130,12 +130,17 @@ describe("03 · Persistence", () => {
     }
   });
 
-  check("a client that reconnects with after=<id> receives only what it missed", RESUME_HINT, async () => {
+  check("a client that reconnects with after=<id> receives only what it missed", RESUME_HINT +
+    " Send the history frame even when it is empty: it is the first frame of every connection.", async () => {
     const room = newRoom();
     const live = await post(room, ["one", "two", "three", "four"]);
     const history = await historyOf(room, live[1].id);
     expectTexts(history.messages, ["three", "four"], `the messages after "two" (id ${live[1].id})`);
     if ("truncated" in history) throw new CheckFailure('no "truncated" key: nothing was left out', show(history));
+    // One that missed nothing is told so, first.
+    const expected = `{"type":"history","messages":[]} first, for a client that reconnects with after=${live[3].id}, the newest id: it missed nothing`;
+    const first = await (await join(room, "reader", live[3].id)).firstFrame(expected);
+    if (show(first) !== show({ type: "history", messages: [] })) throw new CheckFailure(expected, show(first));
   });
 
   check("after more than 100 missed: the newest 100, and truncated: true", RESUME_HINT, async () => {

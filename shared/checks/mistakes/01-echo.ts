@@ -6,7 +6,7 @@ export const mistakes: Mistake[] = [
   {
     did: "escapes HTML in the message before sending it back, to be safe: <3 arrives as &lt;3",
     patch: [["send(ws, { type: \"message\", name: sender.name, message: frame.message });", "const message = frame.message.replace(/&/g, \"&amp;\").replace(/</g, \"&lt;\").replace(/>/g, \"&gt;\");\n    send(ws, { type: \"message\", name: sender.name, message });"]],
-    fails: "a message comes back exactly as written: <, >, & and quotes are not escaped",
+    fails: 'a message comes back exactly as written: <, >, & and " are not escaped',
     says: "&lt;b&gt;fish &amp; chips",
   },
   {

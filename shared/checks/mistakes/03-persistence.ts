@@ -8,6 +8,12 @@ const REVERSE = "const messages = rows.slice(0, HISTORY_SIZE).reverse().map(toFr
 
 export const mistakes: Mistake[] = [
   {
+    did: "sends no history frame to a client that reconnects having missed nothing, since it would be empty",
+    patch: [["send(server, this.history(after));", "const history = this.history(after);\n    if (after === 0 || history.messages.length > 0) send(server, history);"]],
+    fails: "a client that reconnects with after=<id> receives only what it missed",
+    says: "it missed nothing",
+  },
+  {
     did: "pastes the name and the text into the INSERT instead of binding them: a quote breaks it, and a message can run SQL",
     patch: [[INSERT, "const { id } = this.ctx.storage.sql\n      .exec<{ id: number }>(`INSERT INTO messages (name, message) VALUES ('${sender.name}', '${frame.message}') RETURNING id`)\n      .one();"]],
     fails: "a message with quotes, a backslash and SQL in it is stored and sent back exactly as written",
