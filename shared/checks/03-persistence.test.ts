@@ -210,4 +210,21 @@ describe("03 · Persistence", () => {
     }
   });
 
+  // Alone: it counts every query the isolate makes.
+  check.alone("a message sent into a room of 300 messages reads a few rows, not all of them", "Storing a message " +
+    "needs no reading: INSERT … RETURNING id hands back the new row's id. COUNT(*) or MAX() over the table at every " +
+    "message reads every row, and rows read are billed; from stage 4, the newest row by its key (ORDER BY id DESC LIMIT 1).", async () => {
+    const room = newRoom("large");
+    await needs("300 messages stored in the room", seedMessages(room, 300));
+    const alice = await join(room, "alice");
+    await needs("alice's history frame", alice.next("history", "alice's history frame"));
+    const reads = await rowsReadDuring(async () => {
+      alice.say("one more");
+      await alice.messageWithText("one more", "alice's message comes back");
+    });
+    if (reads.total > 10) {
+      throw new CheckFailure("a few rows read (10 allowed) to store and send one message", `${reads.total} rows read: ${heaviest(reads)}`);
+    }
+  });
+
 });

@@ -7,7 +7,7 @@ import { inject, test, type TestContext } from "vitest";
  * proof (npm test) runs seven runtimes at once on two cores, and there a frame that takes
  * milliseconds alone once took over 2 s; only a check that fails pays the longer wait.
  */
-const PATIENCE = inject("patience");
+export const PATIENCE = inject("patience");
 
 /** How long (ms) a check waits for a frame before it says that nothing arrived. */
 export const WAIT_MS = 2000 * PATIENCE;

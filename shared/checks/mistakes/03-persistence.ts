@@ -8,6 +8,12 @@ const REVERSE = "const messages = rows.slice(0, HISTORY_SIZE).reverse().map(toFr
 
 export const mistakes: Mistake[] = [
   {
+    did: "numbers a message by counting the rows after its INSERT (COUNT(*)), so every message reads the whole table",
+    patch: [[INSERT, 'this.ctx.storage.sql.exec("INSERT INTO messages (name, message) VALUES (?, ?)", sender.name, frame.message);\n    const id = this.ctx.storage.sql.exec<{ id: number }>("SELECT COUNT(*) AS id FROM messages").one().id;']],
+    fails: "a message sent into a room of 300 messages reads a few rows, not all of them",
+    says: "rows read",
+  },
+  {
     did: "sends no history frame to a client that reconnects having missed nothing, since it would be empty",
     patch: [["send(server, this.history(after));", "const history = this.history(after);\n    if (after === 0 || history.messages.length > 0) send(server, history);"]],
     fails: "a client that reconnects with after=<id> receives only what it missed",
