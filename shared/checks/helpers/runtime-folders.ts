@@ -2,7 +2,10 @@
 // over, shared/kit/check-runtime.ts writes the Worker): read by Node and by workerd alike.
 
 /** How a wrangler.jsonc declares its Durable Object classes: `exports`, or the legacy `migrations` array. */
-export type ClassDeclarations = { exports?: Record<string, { type: string; storage?: string; state?: string }>; migrations?: { tag?: string; new_sqlite_classes?: string[] }[] };
+export type ClassDeclarations = {
+  exports?: Record<string, { type: string; storage?: string; state?: string }>;
+  migrations?: { tag?: string; new_sqlite_classes?: string[] }[];
+};
 
 /**
  * A folder to check, its index in the runtime, its stage, the suite files it runs (from the
