@@ -107,7 +107,8 @@ describe("07 · Private messages", () => {
   });
 
   check("a private message to nobody in the room gets an unknown_user error, and reaches no one", UNKNOWN_HINT, async () => {
-    const { alice, bobs } = await aliceAndBob();
+    const { room, alice, bobs } = await aliceAndBob();
+    const otherTab = await join(room, "alice");
     alice.sayTo("nobody", "hello? anyone at all?");
     const error = await alice.nextError('an {"type":"error","code":"unknown_user",…} frame for alice');
     expectCode(error.code, "unknown_user");
@@ -120,6 +121,9 @@ describe("07 · Private messages", () => {
     // The error is alice's alone: the others' pages would take it for a refusal of their own.
     const overheard = bobs[0].all("error")[0];
     if (overheard) throw new CheckFailure("the unknown_user error goes to alice alone", `bob received ${show(overheard)}`);
+    // And to the tab that sent it: her other tab sent nothing to be refused.
+    const elsewhere = otherTab.all("error")[0];
+    if (elsewhere) throw new CheckFailure("the unknown_user error goes to the tab alice sent from, not her other tab", `her other tab received ${show(elsewhere)}`);
   });
 
   check('a "to" that is not a name gets a bad_message error, and the socket stays open', BAD_TO_HINT, async () => {

@@ -8,6 +8,17 @@ const RESTORE = `const newest = ctx.storage.sql.exec<{ timestamp: number }>(
 
 export const mistakes: Mistake[] = [
   {
+    did: "keeps lastTimestamp in a module variable, never read from storage: it survives an eviction in one isolate, not a deploy",
+    patch: [
+      ["  /** The newest timestamp handed out, so two messages never share one. */\n  private lastTimestamp: number;\n", ""],
+      ["    const newest = ctx.storage.sql.exec<{ timestamp: number }>(\n      \"SELECT timestamp FROM messages ORDER BY id DESC LIMIT 1\",\n    );\n    this.lastTimestamp = newest.next().value?.timestamp ?? 0;\n", ""],
+      ["/** One instance per room: it owns the room's sockets and its stored messages. */", "let lastTimestamp = 0;\n\n/** One instance per room: it owns the room's sockets and its stored messages. */"],
+      ["const timestamp = Math.max(Date.now(), this.lastTimestamp + 1);\n    this.lastTimestamp = timestamp;", "const timestamp = Math.max(Date.now(), lastTimestamp + 1);\n    lastTimestamp = timestamp;"],
+    ],
+    fails: "timestamps keep increasing after a restart, even when the clock went back",
+    says: "a timestamp greater than the newest stored before the restart",
+  },
+  {
     did: "stamps with Date.now() alone",
     patch: [[STAMP, "const timestamp = Date.now();"]],
     fails: "timestamps strictly increase, even within one millisecond",
@@ -71,7 +82,7 @@ export const mistakes: Mistake[] = [
     did: "restores lastTimestamp from the oldest row (no DESC)",
     patch: [["ORDER BY id DESC LIMIT 1", "ORDER BY id LIMIT 1"]],
     fails: "timestamps keep increasing after a restart, even when the clock went back",
-    says: "a timestamp greater than the last one before the restart",
+    says: "a timestamp greater than the newest stored before the restart",
   },
   {
     did: "adds the column to CREATE TABLE, but does not upgrade rooms saved before",

@@ -8,6 +8,12 @@ const ROUTE = "if (frame.to !== undefined) return this.sendPrivately(ws, sender.
 
 export const mistakes: Mistake[] = [
   {
+    did: "sends the unknown_user error to every tab of the sender, as a private message goes to all of them",
+    patch: [["return send(ws, { type: \"error\", code: \"unknown_user\", message: `Nobody called ${to} is in this room right now.` });", "for (const socket of this.ctx.getWebSockets(from)) send(socket, { type: \"error\", code: \"unknown_user\", message: `Nobody called ${to} is in this room right now.` });\n      return;"]],
+    fails: "a private message to nobody in the room gets an unknown_user error, and reaches no one",
+    says: "not her other tab",
+  },
+  {
     did: "sends to every socket getWebSockets(to) lists, without keeping the OPEN ones: a recipient whose only socket is closing gets nothing, and the sender no error",
     patch: [["const recipients = this.ctx.getWebSockets(to).filter((socket) => socket.readyState === WebSocket.OPEN);", "const recipients = this.ctx.getWebSockets(to);"]],
     fails: "a recipient whose only connection is closing is gone: unknown_user",
