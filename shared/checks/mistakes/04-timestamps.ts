@@ -8,6 +8,17 @@ const RESTORE = `const newest = ctx.storage.sql.exec<{ timestamp: number }>(
 
 export const mistakes: Mistake[] = [
   {
+    did: "keeps lastTimestamp in a module variable, restored in the constructor: every room of the isolate shares it, and a room that starts resets it",
+    patch: [
+      ["  /** The newest timestamp handed out, so two messages never share one. */\n  private lastTimestamp: number;\n", ""],
+      ["    this.lastTimestamp = newest.next().value?.timestamp ?? 0;", "    lastTimestamp = newest.next().value?.timestamp ?? 0;"],
+      ["/** One instance per room: it owns the room's sockets and its stored messages. */", "let lastTimestamp = 0;\n\n/** One instance per room: it owns the room's sockets and its stored messages. */"],
+      ["const timestamp = Math.max(Date.now(), this.lastTimestamp + 1);\n    this.lastTimestamp = timestamp;", "const timestamp = Math.max(Date.now(), lastTimestamp + 1);\n    lastTimestamp = timestamp;"],
+    ],
+    fails: "timestamps strictly increase, even within one millisecond",
+    says: "after another room started",
+  },
+  {
     did: "keeps lastTimestamp in a module variable, never read from storage: it survives an eviction in one isolate, not a deploy",
     patch: [
       ["  /** The newest timestamp handed out, so two messages never share one. */\n  private lastTimestamp: number;\n", ""],
