@@ -538,7 +538,6 @@ async function fromRoom(room: string, instead: (setOnline: () => Promise<unknown
 /** What a call to a lobby that is down gives the room. */
 const failed = () => Promise.reject(new Error("the check makes this call fail on purpose, as a lobby that is down would"));
 
-
 /**
  * Runs `body` while the lobby's asks of `rooms` (their online()) are watched: how many there were,
  * and whether they overlapped. With two rooms or more, the first ask waits (up to WAIT_MS) for
